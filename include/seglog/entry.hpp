@@ -1,0 +1,56 @@
+// seglog/entry.hpp — a log entry (owning) and a zero-copy view of one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace seglog {
+
+// One Raft log entry. `type` is opaque to seglog.
+struct LogEntry {
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
+  std::uint8_t type = 0;
+  std::vector<std::byte> data;
+
+  friend bool operator==(const LogEntry&, const LogEntry&) = default;
+};
+
+// A zero-copy view of a stored entry. It keeps the bytes it points into
+// mapped and unchanged for as long as it (or a copy of it) exists, whatever
+// the writer does meanwhile (truncations and compaction included).
+// Copyable and movable; cheap to copy (one reference count).
+class EntryView {
+ public:
+  EntryView() = default;
+  EntryView(std::uint64_t index, std::uint64_t term, std::uint8_t type,
+            std::span<const std::byte> data, std::shared_ptr<const void> pin)
+      : index_(index),
+        term_(term),
+        type_(type),
+        data_(data),
+        pin_(std::move(pin)) {}
+
+  std::uint64_t index() const noexcept { return index_; }
+  std::uint64_t term() const noexcept { return term_; }
+  std::uint8_t type() const noexcept { return type_; }
+  std::span<const std::byte> data() const noexcept { return data_; }
+
+  // An owning copy of the entry.
+  LogEntry to_entry() const {
+    return LogEntry{index_, term_, type_,
+                    std::vector<std::byte>(data_.begin(), data_.end())};
+  }
+
+ private:
+  std::uint64_t index_ = 0;
+  std::uint64_t term_ = 0;
+  std::uint8_t type_ = 0;
+  std::span<const std::byte> data_;
+  std::shared_ptr<const void> pin_;  // owner of the memory data_ points into
+};
+
+}  // namespace seglog

@@ -1,0 +1,18 @@
+// seglog/logger.hpp — where seglog reports what it did on its own
+// (torn tails cut, leftovers removed, slow syncs). The seed's Logger.
+#pragma once
+
+#include <string_view>
+
+namespace seglog {
+
+class Logger {
+ public:
+  enum class Level { debug, info, warn, error };
+  virtual ~Logger() = default;
+  // Called from the thread that made the call being logged; must not call
+  // back into the storage.
+  virtual void log(Level level, std::string_view message) = 0;
+};
+
+}  // namespace seglog

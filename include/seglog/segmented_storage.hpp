@@ -1,0 +1,86 @@
+// seglog/segmented_storage.hpp — the product: a memory-mapped segmented log
+// plus the state, cluster and snapshot files of one Raft node, in one
+// directory. Design: docs/design.md. Files: docs/format.md.
+//
+// Threads: one writer thread (appends, truncations, saves, sync) and any
+// number of reader threads (first_index, last_index, term, get_entry,
+// read_entry, get_entries, get_*, stats, open_snapshot). Readers never wait
+// for a sync. sync() may also be called from several threads at once; the
+// callers share one data sync.
+#pragma once
+
+#include <seglog/options.hpp>
+#include <seglog/stats.hpp>
+#include <seglog/storage.hpp>
+
+#include <memory>
+
+namespace seglog {
+
+class SegmentedStorage final : public Storage {
+ public:
+  // Opens (or creates) the log in options.dir: finds and checks the
+  // segments, validates sealed ones by their footers, scans only the newest
+  // segment (none after a clean close), cuts and zeroes a torn tail beyond
+  // the last synced position, removes leftovers of interrupted operations.
+  // Needs no free disk space.
+  // Errors: invalid_argument (bad options), locked (another writer, in this
+  //         or another process, holds the directory), corrupted (damage in
+  //         synced data, a missing or overlapping segment: the message names
+  //         file, offset and index; nothing is deleted), not_found
+  //         (read_only and the directory does not exist), io_error.
+  [[nodiscard]] static Result<std::unique_ptr<SegmentedStorage>> open(
+      Options options);
+
+  // Closes if still open (errors go to the logger).
+  ~SegmentedStorage() override;
+  SegmentedStorage(const SegmentedStorage&) = delete;
+  SegmentedStorage& operator=(const SegmentedStorage&) = delete;
+
+  [[nodiscard]] Result<PersistentState> get_state() const override;
+  [[nodiscard]] Status save_state(const PersistentState& state) override;
+  std::uint64_t first_index() const override;
+  std::uint64_t last_index() const override;
+  [[nodiscard]] Result<std::uint64_t> term(std::uint64_t index) const override;
+  [[nodiscard]] Result<LogEntry> get_entry(std::uint64_t index) const override;
+  [[nodiscard]] Result<EntryView> read_entry(std::uint64_t index) const override;
+  [[nodiscard]] Result<std::vector<LogEntry>> get_entries(
+      std::uint64_t begin, std::uint64_t end,
+      std::uint64_t max_bytes = UINT64_MAX) const override;
+  [[nodiscard]] Status append_entries(std::span<const LogEntry> entries) override;
+  [[nodiscard]] Status truncate_after(std::uint64_t index) override;
+  [[nodiscard]] Status truncate_before(std::uint64_t index) override;
+  [[nodiscard]] Result<std::optional<Snapshot>> get_snapshot() const override;
+  [[nodiscard]] Status save_snapshot(std::span<const std::byte> data,
+                                     std::uint64_t last_index,
+                                     std::uint64_t last_term) override;
+  [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config()
+      const override;
+  [[nodiscard]] Status save_cluster_config(const ClusterConfig& config) override;
+  [[nodiscard]] Status sync() override;
+  [[nodiscard]] Status flush() override;
+  [[nodiscard]] Status close() override;
+
+  // Counters for metrics. Thread-safe.
+  Stats stats() const;
+
+  // Starts a streaming snapshot (see SnapshotWriter). Its commit() replaces
+  // the directory's snapshot and, like save_snapshot, leaves the log as is.
+  // Errors: no_space, io_error, read_only, closed.
+  [[nodiscard]] Result<SnapshotWriter> begin_snapshot(std::uint64_t last_index,
+                                                      std::uint64_t last_term);
+
+  // Maps the current snapshot read-only, checksum verified.
+  // Errors: not_found (no snapshot), corrupted, io_error, closed.
+  [[nodiscard]] Result<SnapshotReader> open_snapshot() const;
+
+  const Options& options() const noexcept;
+
+  struct Impl;
+
+ private:
+  explicit SegmentedStorage(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seglog

@@ -1,0 +1,134 @@
+// seglog/storage.hpp — the storage contract of a Raft node: the seed's
+// Storage interface in C++ (see docs/porting-from-go.md).
+//
+// Indices: first_index() is the first readable index, last_index() the
+// last. A new empty log has first_index() == 1, last_index() == 0. After
+// save_snapshot(.., L, T) and truncate_before(L + 1) the log is empty with
+// first_index() == L + 1, last_index() == L and term(L) == T.
+// Reads below first_index() are errc::compacted, above last_index()
+// errc::out_of_range.
+//
+// Every call on a closed storage returns errc::closed (first_index() and
+// last_index() keep their last values). Writes on a read-only storage
+// return errc::read_only.
+#pragma once
+
+#include <seglog/entry.hpp>
+#include <seglog/error.hpp>
+#include <seglog/raft_state.hpp>
+#include <seglog/snapshot.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace seglog {
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // The saved hard state; a default PersistentState if none was saved.
+  // Errors: corrupted (state.json fails its checksum), io_error, closed.
+  [[nodiscard]] virtual Result<PersistentState> get_state() const = 0;
+  // Replaces the hard state durably (atomic: old or new after a crash).
+  // Errors: no_space, io_error, read_only, closed.
+  [[nodiscard]] virtual Status save_state(const PersistentState& state) = 0;
+
+  virtual std::uint64_t first_index() const = 0;
+  virtual std::uint64_t last_index() const = 0;
+
+  // The term of `index`, for every index in [first_index() - 1,
+  // last_index()] when that index is in the log or is the snapshot's last
+  // index; 0 for index 0.
+  // Errors: compacted (below, and not the snapshot's last index),
+  //         out_of_range (above last_index()), corrupted, io_error, closed.
+  [[nodiscard]] virtual Result<std::uint64_t> term(std::uint64_t index) const = 0;
+
+  // An owning copy of the entry at `index`.
+  // Errors: compacted, out_of_range, corrupted (checksum mismatch: the
+  //         message names file, offset and index), io_error, closed.
+  [[nodiscard]] virtual Result<LogEntry> get_entry(std::uint64_t index) const = 0;
+
+  // A zero-copy view of the entry at `index` (see EntryView).
+  // Errors: as get_entry.
+  [[nodiscard]] virtual Result<EntryView> read_entry(std::uint64_t index) const = 0;
+
+  // Entries [begin, end) — end is clamped to last_index() + 1 — stopping
+  // early once max_bytes of payload are returned (always at least one
+  // entry when begin < end). begin == end (after clamping) gives none.
+  // Errors: compacted (begin < first_index()), out_of_range (begin >
+  //         last_index() + 1), invalid_argument (begin > end), corrupted,
+  //         io_error, closed.
+  [[nodiscard]] virtual Result<std::vector<LogEntry>> get_entries(
+      std::uint64_t begin, std::uint64_t end,
+      std::uint64_t max_bytes = UINT64_MAX) const = 0;
+
+  // Appends a batch of consecutive entries. The whole batch is validated
+  // before anything is written: entries at or below last_index() whose term
+  // matches the stored one are skipped (idempotent retry), entries below
+  // first_index() are skipped (already compacted); the first new entry must
+  // be last_index() + 1. Nothing of a refused batch is written. Not durable
+  // until sync().
+  // Errors: invalid_argument (indices not consecutive, or index 0),
+  //         conflict (an existing index with a different term: truncate
+  //         first), gap (first new index > last_index() + 1),
+  //         entry_too_large (payload > max_entry_size), no_space (a new
+  //         segment could not be preallocated; the log stays usable),
+  //         io_error (also: sticky after a failed sync), read_only, closed.
+  [[nodiscard]] virtual Status append_entries(
+      std::span<const LogEntry> entries) = 0;
+
+  // Removes the entries after `index` (keeps ..index). Durable on return:
+  // no later crash brings a removed entry back. A no-op when index >=
+  // last_index(). Views of removed entries stay valid.
+  // Errors: compacted (index < first_index() - 1), io_error, read_only,
+  //         closed.
+  [[nodiscard]] virtual Status truncate_after(std::uint64_t index) = 0;
+
+  // Removes the entries before `index` (keeps index..). The new
+  // first_index() is durable on return; disk space is reclaimed by deleting
+  // whole segments and rewriting the boundary segment (possibly after the
+  // call returns). A no-op when index <= first_index(). index may be
+  // last_index() + 1 (empties the log) or, when the saved snapshot's last
+  // index is index - 1, beyond it (installing a snapshot past the log).
+  // Succeeds on a full disk.
+  // Errors: out_of_range (index > last_index() + 1 and index - 1 is not the
+  //         snapshot's last index), io_error, read_only, closed.
+  [[nodiscard]] virtual Status truncate_before(std::uint64_t index) = 0;
+
+  // The saved snapshot, or nullopt when there is none.
+  // Errors: corrupted (header or data checksum mismatch), io_error, closed.
+  [[nodiscard]] virtual Result<std::optional<Snapshot>> get_snapshot() const = 0;
+
+  // Replaces the snapshot durably (atomic: old or new after a crash). Does
+  // not change the log: call truncate_before(last_index + 1) to compact.
+  // Errors: no_space, io_error, read_only, closed.
+  [[nodiscard]] virtual Status save_snapshot(std::span<const std::byte> data,
+                                             std::uint64_t last_index,
+                                             std::uint64_t last_term) = 0;
+
+  // The saved cluster configuration, or nullopt when there is none.
+  // Errors: corrupted, io_error, closed.
+  [[nodiscard]] virtual Result<std::optional<ClusterConfig>>
+  get_cluster_config() const = 0;
+  // Replaces the cluster configuration durably.
+  // Errors: no_space, io_error, read_only, closed.
+  [[nodiscard]] virtual Status save_cluster_config(
+      const ClusterConfig& config) = 0;
+
+  // Makes every appended entry durable. Concurrent callers share one data
+  // sync. Errors: io_error (sticky: every later write fails until reopen),
+  //               read_only, closed.
+  [[nodiscard]] virtual Status sync() = 0;
+  // Makes appended entries visible to other processes (they already are:
+  // the log is a shared mapping). Errors: io_error, closed.
+  [[nodiscard]] virtual Status flush() = 0;
+  // Syncs, marks a clean shutdown and releases the directory. Later calls
+  // return errc::closed; views already taken stay valid.
+  // Errors: io_error (the files are still released), closed (twice).
+  [[nodiscard]] virtual Status close() = 0;
+};
+
+}  // namespace seglog

@@ -1,0 +1,2 @@
+// placeholder: replaced by the MemoryStorage implementation.
+#include <seglog/memory_storage.hpp>

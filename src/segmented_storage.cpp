@@ -1,0 +1,2 @@
+// placeholder: replaced by the SegmentedStorage facade.
+#include <seglog/segmented_storage.hpp>
