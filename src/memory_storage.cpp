@@ -1,2 +1,411 @@
-// placeholder: replaced by the MemoryStorage implementation.
+// memory_storage.cpp — MemoryStorage: the Storage contract held in memory,
+// with the semantics and errors of SegmentedStorage (see storage.hpp and
+// docs/design.md, "Semantics of indices"). One mutex guards everything.
+//
+// Layout: a deque of fixed-size slots (one per entry, O(1) lookup by
+// index - first) whose payloads live in an append-only arena of chunks.
+// Payload bytes are written once and never changed afterwards: truncation
+// only forgets slots and drops chunks no slot refers to, so an EntryView
+// pins its chunk by a shared_ptr and stays valid and unchanged whatever the
+// log does later (invariant 5 of docs/design.md). A view pins a whole
+// chunk (at most kChunkBytes, or its own entry's size for large ones).
 #include <seglog/memory_storage.hpp>
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seglog {
+namespace {
+
+// Small payloads are packed into chunks of this size; a payload that does
+// not fit in the tail chunk's free space starts a new chunk of
+// max(kChunkBytes, payload size).
+constexpr std::size_t kChunkBytes = 64 * 1024;
+
+struct Chunk {
+  std::shared_ptr<std::byte[]> bytes;
+  std::size_t capacity = 0;
+  std::size_t used = 0;  // bytes [0, used) are published: never written again
+};
+
+// One stored entry; its payload is chunks[chunk - first_chunk]
+// [offset, offset + size). Empty payloads refer to the tail chunk (or the
+// next one when there is none) so that chunk numbers never decrease along
+// the log.
+struct Slot {
+  std::uint64_t term = 0;
+  std::uint64_t chunk = 0;
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  std::uint8_t type = 0;
+};
+
+std::string str(std::uint64_t value) { return std::to_string(value); }
+
+}  // namespace
+
+// Invariants (checked by check_invariants() in debug builds):
+//  1. first >= 1; the log holds indices [first, first + log.size() - 1].
+//  2. Slot chunk numbers never decrease along the log, and every slot with a
+//     payload refers to published bytes of a chunk in
+//     [first_chunk, first_chunk + chunks.size()).
+//  3. Once closed, every Result-returning call answers errc::closed.
+struct MemoryStorage::State {
+  explicit State(std::uint64_t max_entry_size) : max_entry_size(max_entry_size) {}
+
+  std::uint64_t max_entry_size;
+  std::uint64_t first = 1;
+  std::deque<Slot> log;
+  std::deque<Chunk> chunks;
+  std::uint64_t first_chunk = 0;  // number of chunks.front()
+
+  PersistentState hard_state;
+  std::optional<ClusterConfig> cluster;
+  std::optional<Snapshot> snapshot;
+  bool closed = false;
+
+  std::uint64_t last() const { return first + log.size() - 1; }
+  const Slot& slot(std::uint64_t index) const { return log[index - first]; }
+
+  std::span<const std::byte> payload(const Slot& s) const {
+    if (s.size == 0) return {};
+    const Chunk& c = chunks[s.chunk - first_chunk];
+    return {c.bytes.get() + s.offset, s.size};
+  }
+
+  // Copies `data` into the arena and returns the slot that refers to it.
+  Slot store(const LogEntry& entry) {
+    Slot s{entry.term, first_chunk + chunks.size(), 0, entry.data.size(),
+           entry.type};
+    if (entry.data.empty()) {
+      if (!chunks.empty()) --s.chunk;
+      return s;
+    }
+    if (chunks.empty() ||
+        chunks.back().capacity - chunks.back().used < entry.data.size()) {
+      const std::size_t capacity = std::max(kChunkBytes, entry.data.size());
+      chunks.push_back(
+          Chunk{std::shared_ptr<std::byte[]>(new std::byte[capacity]), capacity, 0});
+    }
+    Chunk& c = chunks.back();
+    s.chunk = first_chunk + chunks.size() - 1;
+    s.offset = c.used;
+    std::memcpy(c.bytes.get() + c.used, entry.data.data(), entry.data.size());
+    c.used += entry.data.size();
+    return s;
+  }
+
+  // Drops the chunks no slot refers to any more (views keep their own
+  // references). Published bytes of the tail chunk stay as they are.
+  void release_chunks() {
+    if (log.empty()) {
+      first_chunk += chunks.size();
+      chunks.clear();
+      return;
+    }
+    while (!chunks.empty() && first_chunk < log.front().chunk) {
+      chunks.pop_front();
+      ++first_chunk;
+    }
+    while (!chunks.empty() && first_chunk + chunks.size() - 1 > log.back().chunk) {
+      chunks.pop_back();
+    }
+  }
+
+  // Cheap enough for every mutation: the boundary slots only (the append
+  // path keeps chunk numbers non-decreasing by construction).
+  void check_invariants() const {
+#ifndef NDEBUG
+    assert(first >= 1);
+    if (log.empty()) return;
+    assert(log.front().chunk <= log.back().chunk);
+    for (const Slot* s : {&log.front(), &log.back()}) {
+      if (s->size == 0) continue;
+      assert(s->chunk >= first_chunk && s->chunk - first_chunk < chunks.size());
+      assert(s->offset + s->size <= chunks[s->chunk - first_chunk].used);
+    }
+#endif
+  }
+
+  // Errors shared by the reads of one entry.
+  std::optional<Error> check_readable(const char* call, std::uint64_t index) const {
+    if (closed) return closed_error(call);
+    if (index < first) {
+      return Error(errc::compacted, std::string(call) + "(" + str(index) +
+                                        "): index is below first_index " +
+                                        str(first));
+    }
+    if (index > last()) {
+      return Error(errc::out_of_range, std::string(call) + "(" + str(index) +
+                                           "): index is above last_index " +
+                                           str(last()));
+    }
+    return std::nullopt;
+  }
+
+  static Error closed_error(const char* call) {
+    return Error(errc::closed, std::string(call) + ": the storage is closed");
+  }
+};
+
+MemoryStorage::MemoryStorage(std::uint64_t max_entry_size)
+    : state_(std::make_unique<State>(max_entry_size)) {}
+
+MemoryStorage::~MemoryStorage() = default;
+
+Result<PersistentState> MemoryStorage::get_state() const {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("get_state");
+  return state_->hard_state;
+}
+
+Status MemoryStorage::save_state(const PersistentState& state) {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("save_state");
+  state_->hard_state = state;
+  return {};
+}
+
+std::uint64_t MemoryStorage::first_index() const {
+  std::lock_guard lock(mu_);
+  return state_->first;
+}
+
+std::uint64_t MemoryStorage::last_index() const {
+  std::lock_guard lock(mu_);
+  return state_->last();
+}
+
+Result<std::uint64_t> MemoryStorage::term(std::uint64_t index) const {
+  std::lock_guard lock(mu_);
+  const State& s = *state_;
+  if (s.closed) return State::closed_error("term");
+  if (index == 0) return std::uint64_t{0};
+  if (index > s.last()) {
+    return Error(errc::out_of_range, "term(" + str(index) +
+                                         "): index is above last_index " +
+                                         str(s.last()));
+  }
+  if (index >= s.first) return s.slot(index).term;
+  if (s.snapshot && s.snapshot->meta.last_index == index) {
+    return s.snapshot->meta.last_term;
+  }
+  return Error(errc::compacted, "term(" + str(index) +
+                                    "): index is below first_index " +
+                                    str(s.first) +
+                                    " and is not the snapshot's last index");
+}
+
+Result<LogEntry> MemoryStorage::get_entry(std::uint64_t index) const {
+  std::lock_guard lock(mu_);
+  const State& s = *state_;
+  if (auto error = s.check_readable("get_entry", index)) return *error;
+  const Slot& slot = s.slot(index);
+  const auto data = s.payload(slot);
+  return LogEntry{index, slot.term, slot.type,
+                  std::vector<std::byte>(data.begin(), data.end())};
+}
+
+Result<EntryView> MemoryStorage::read_entry(std::uint64_t index) const {
+  std::lock_guard lock(mu_);
+  const State& s = *state_;
+  if (auto error = s.check_readable("read_entry", index)) return *error;
+  const Slot& slot = s.slot(index);
+  std::shared_ptr<const void> pin;
+  if (slot.size != 0) pin = s.chunks[slot.chunk - s.first_chunk].bytes;
+  return EntryView(index, slot.term, slot.type, s.payload(slot), std::move(pin));
+}
+
+Result<std::vector<LogEntry>> MemoryStorage::get_entries(
+    std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes) const {
+  std::lock_guard lock(mu_);
+  const State& s = *state_;
+  const std::string call = "get_entries(" + str(begin) + ", " + str(end) + ")";
+  if (s.closed) return State::closed_error("get_entries");
+  if (begin > end) {
+    return Error(errc::invalid_argument, call + ": begin is after end");
+  }
+  if (begin < s.first) {
+    return Error(errc::compacted,
+                 call + ": begin is below first_index " + str(s.first));
+  }
+  if (begin > s.last() + 1) {
+    return Error(errc::out_of_range,
+                 call + ": begin is beyond last_index + 1 = " + str(s.last() + 1));
+  }
+  end = std::min(end, s.last() + 1);
+  std::vector<LogEntry> out;
+  out.reserve(std::min<std::uint64_t>(end - begin, 1024));
+  std::uint64_t total = 0;
+  for (std::uint64_t index = begin; index < end; ++index) {
+    const Slot& slot = s.slot(index);
+    if (!out.empty() && (total > max_bytes || slot.size > max_bytes - total)) break;
+    const auto data = s.payload(slot);
+    out.push_back(LogEntry{index, slot.term, slot.type,
+                           std::vector<std::byte>(data.begin(), data.end())});
+    total += slot.size;
+  }
+  return out;
+}
+
+Status MemoryStorage::append_entries(std::span<const LogEntry> entries) {
+  std::lock_guard lock(mu_);
+  State& s = *state_;
+  if (s.closed) return State::closed_error("append_entries");
+  if (entries.empty()) return {};
+
+  // Step 1: the batch must be well formed on its own.
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].index == 0) {
+      return Error(errc::invalid_argument,
+                   "append_entries: entry " + str(i) + " of the batch has index 0");
+    }
+    if (i > 0 && entries[i].index != entries[i - 1].index + 1) {
+      return Error(errc::invalid_argument,
+                   "append_entries: index " + str(entries[i].index) +
+                       " follows index " + str(entries[i - 1].index) +
+                       " in the batch (indices must be consecutive)");
+    }
+  }
+  // Step 2: every payload within bounds, even of entries that will be skipped.
+  for (const LogEntry& entry : entries) {
+    if (entry.data.size() > s.max_entry_size) {
+      return Error(errc::entry_too_large,
+                   "append_entries: entry " + str(entry.index) + " has " +
+                       str(entry.data.size()) + " bytes, max_entry_size is " +
+                       str(s.max_entry_size));
+    }
+  }
+  // Step 3: skip what is compacted or already stored with the same term.
+  std::size_t next = 0;
+  for (; next < entries.size(); ++next) {
+    const LogEntry& entry = entries[next];
+    if (entry.index < s.first) continue;
+    if (entry.index > s.last()) break;
+    const std::uint64_t stored = s.slot(entry.index).term;
+    if (stored != entry.term) {
+      return Error(errc::conflict,
+                   "append_entries: entry " + str(entry.index) + " has term " +
+                       str(entry.term) + " but the log holds term " +
+                       str(stored) + " at that index (truncate_after(" +
+                       str(entry.index - 1) + ") first)");
+    }
+  }
+  if (next == entries.size()) return {};
+  if (entries[next].index != s.last() + 1) {
+    return Error(errc::gap, "append_entries: entry " + str(entries[next].index) +
+                                " would leave a gap after last_index " +
+                                str(s.last()));
+  }
+
+  // Step 4: append. Only allocation can fail here; undo so that a refused
+  // batch leaves the log as it was.
+  const std::size_t old_size = s.log.size();
+  try {
+    for (; next < entries.size(); ++next) s.log.push_back(s.store(entries[next]));
+  } catch (...) {
+    s.log.resize(old_size);
+    s.release_chunks();
+    throw;
+  }
+  s.check_invariants();
+  return {};
+}
+
+Status MemoryStorage::truncate_after(std::uint64_t index) {
+  std::lock_guard lock(mu_);
+  State& s = *state_;
+  if (s.closed) return State::closed_error("truncate_after");
+  if (index >= s.last()) return {};
+  if (index < s.first - 1) {
+    return Error(errc::compacted, "truncate_after(" + str(index) +
+                                      "): index is below first_index - 1 = " +
+                                      str(s.first - 1));
+  }
+  s.log.resize(index + 1 - s.first);
+  s.release_chunks();
+  s.check_invariants();
+  return {};
+}
+
+Status MemoryStorage::truncate_before(std::uint64_t index) {
+  std::lock_guard lock(mu_);
+  State& s = *state_;
+  if (s.closed) return State::closed_error("truncate_before");
+  if (index <= s.first) return {};
+  if (index <= s.last() + 1) {
+    s.log.erase(s.log.begin(),
+                s.log.begin() + static_cast<std::ptrdiff_t>(index - s.first));
+  } else if (s.snapshot && s.snapshot->meta.last_index == index - 1) {
+    s.log.clear();  // the snapshot lies past the log: install it
+  } else {
+    return Error(errc::out_of_range,
+                 "truncate_before(" + str(index) + "): index is beyond last_index + 1 = " +
+                     str(s.last() + 1) + " and the snapshot does not end at " +
+                     str(index - 1));
+  }
+  s.first = index;
+  s.release_chunks();
+  s.check_invariants();
+  return {};
+}
+
+Result<std::optional<Snapshot>> MemoryStorage::get_snapshot() const {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("get_snapshot");
+  return state_->snapshot;
+}
+
+Status MemoryStorage::save_snapshot(std::span<const std::byte> data,
+                                    std::uint64_t last_index,
+                                    std::uint64_t last_term) {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("save_snapshot");
+  state_->snapshot = Snapshot{SnapshotMeta{last_index, last_term, data.size()},
+                              std::vector<std::byte>(data.begin(), data.end())};
+  return {};
+}
+
+Result<std::optional<ClusterConfig>> MemoryStorage::get_cluster_config() const {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("get_cluster_config");
+  return state_->cluster;
+}
+
+Status MemoryStorage::save_cluster_config(const ClusterConfig& config) {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("save_cluster_config");
+  state_->cluster = config;
+  return {};
+}
+
+Status MemoryStorage::sync() {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("sync");
+  return {};
+}
+
+Status MemoryStorage::flush() {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("flush");
+  return {};
+}
+
+Status MemoryStorage::close() {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("close");
+  // The log stays in memory so that first_index() and last_index() keep
+  // their values; views pin their own chunks in any case.
+  state_->closed = true;
+  return {};
+}
+
+}  // namespace seglog

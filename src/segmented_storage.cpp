@@ -1,2 +1,410 @@
-// placeholder: replaced by the SegmentedStorage facade.
+// segmented_storage.cpp — the facade: the directory lock, argument checks,
+// closed/read-only states, and composition of the log (log/) with the
+// files beside it (meta/). docs/design.md, "SegmentedStorage".
 #include <seglog/segmented_storage.hpp>
+
+#include "errors.hpp"
+#include "format/record.hpp"
+#include "io/directory_lock.hpp"
+#include "log/segment_log.hpp"
+#include "meta/cluster_file.hpp"
+#include "meta/snapshot_file.hpp"
+#include "meta/state_file.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <system_error>
+
+namespace seglog {
+
+using detail::make_error;
+
+namespace {
+
+constexpr std::uint64_t kMinSegmentSize = 64 * 1024;
+constexpr std::uint64_t kMaxSegmentSize = 4ull << 30;
+constexpr std::uint64_t kMaxEntrySize = (4ull << 30) - 64 * 1024;
+
+Status validate(const Options& o) {
+  auto bad = [](std::string what) { return make_error(errc::invalid_argument, std::move(what)); };
+  if (o.dir.empty()) return bad("Options::dir is empty");
+  if (o.segment_size < kMinSegmentSize || o.segment_size > kMaxSegmentSize) {
+    return bad("Options::segment_size " + std::to_string(o.segment_size) +
+               " is outside [64 KiB, 4 GiB]");
+  }
+  if (o.index_interval_bytes < 64 || o.index_interval_bytes > o.segment_size) {
+    return bad("Options::index_interval_bytes " + std::to_string(o.index_interval_bytes) +
+               " is outside [64, segment_size]");
+  }
+  if (o.max_mapped_segments < 1) return bad("Options::max_mapped_segments must be >= 1");
+  if (o.max_entry_size > kMaxEntrySize) {
+    return bad("Options::max_entry_size " + std::to_string(o.max_entry_size) +
+               " is above 4 GiB - 64 KiB");
+  }
+  return {};
+}
+
+// The snapshot's metadata, shared with snapshot writers that may outlive
+// the storage.
+struct SnapshotCell {
+  std::mutex mu;
+  std::optional<SnapshotMeta> meta;
+
+  std::optional<SnapshotMeta> get() {
+    std::lock_guard lock(mu);
+    return meta;
+  }
+  void set(const SnapshotMeta& m) {
+    std::lock_guard lock(mu);
+    meta = m;
+  }
+};
+
+}  // namespace
+
+struct SegmentedStorage::Impl {
+  Options options;
+  std::optional<detail::DirectoryLock> lock;
+  std::unique_ptr<detail::SegmentLog> log;
+  std::shared_ptr<SnapshotCell> snapshot = std::make_shared<SnapshotCell>();
+  std::mutex write_mu;  // one mutating call at a time
+  std::atomic<bool> closed{false};
+
+  mutable std::mutex meta_mu;
+  mutable std::optional<PersistentState> state_cache;
+  mutable std::optional<std::optional<ClusterConfig>> cluster_cache;
+
+  Status check_open() const {
+    if (closed.load(std::memory_order_acquire)) {
+      return make_error(errc::closed, "storage at " + options.dir.string() + " is closed");
+    }
+    return {};
+  }
+  Status check_writable() const {
+    if (auto s = check_open(); !s) return s;
+    if (options.read_only) {
+      return make_error(errc::read_only,
+                        "storage at " + options.dir.string() + " was opened read-only");
+    }
+    return {};
+  }
+  detail::SnapshotCommitHook commit_hook() const {
+    return [cell = snapshot](const SnapshotMeta& meta) { cell->set(meta); };
+  }
+};
+
+SegmentedStorage::SegmentedStorage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SegmentedStorage::~SegmentedStorage() {
+  if (impl_ && !impl_->closed.load()) {
+    if (auto s = close(); !s && impl_->options.logger) {
+      impl_->options.logger->log(Logger::Level::error, "close failed: " + s.error().message());
+    }
+  }
+}
+
+const Options& SegmentedStorage::options() const noexcept { return impl_->options; }
+
+Result<std::unique_ptr<SegmentedStorage>> SegmentedStorage::open(Options options) {
+  if (auto s = validate(options); !s) return s.error();
+  std::error_code ec;
+  if (options.read_only) {
+    if (!std::filesystem::is_directory(options.dir, ec)) {
+      return make_error(errc::not_found, "directory " + options.dir.string() + " does not exist");
+    }
+  } else {
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec) return detail::os_error("create directory", options.dir, ec.value());
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  if (!options.read_only) {
+    auto lock = detail::DirectoryLock::acquire(options.dir);
+    if (!lock) return lock.error();
+    impl->lock.emplace(std::move(*lock));
+  }
+  auto meta = detail::read_snapshot_meta(options.dir);
+  if (!meta) {
+    if (!options.read_only) return meta.error();
+    if (options.logger) options.logger->log(Logger::Level::error, meta.error().message());
+  } else if (*meta) {
+    impl->snapshot->set(**meta);
+  }
+  detail::LogConfig cfg;
+  cfg.dir = options.dir;
+  cfg.segment_size = options.segment_size;
+  cfg.index_interval_bytes = options.index_interval_bytes;
+  cfg.max_mapped_segments = options.max_mapped_segments;
+  cfg.verify_checksums = options.verify_checksums;
+  cfg.read_only = options.read_only;
+  cfg.logger = options.logger.get();
+  auto log = detail::SegmentLog::open(cfg);
+  if (!log) return log.error();
+  impl->log = std::move(*log);
+  return std::unique_ptr<SegmentedStorage>(new SegmentedStorage(std::move(impl)));
+}
+
+// ---- hard state and cluster configuration ------------------------------------
+
+Result<PersistentState> SegmentedStorage::get_state() const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  std::lock_guard lock(impl_->meta_mu);
+  if (!impl_->state_cache) {
+    auto loaded = detail::load_state(impl_->options.dir);
+    if (!loaded) return loaded.error();
+    impl_->state_cache = loaded->value_or(PersistentState{});
+  }
+  return *impl_->state_cache;
+}
+
+Status SegmentedStorage::save_state(const PersistentState& state) {
+  if (auto s = impl_->check_writable(); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  std::lock_guard lock(impl_->meta_mu);
+  impl_->state_cache.reset();
+  if (auto s = detail::store_state(impl_->options.dir, state); !s) return s;
+  impl_->state_cache = state;
+  return {};
+}
+
+Result<std::optional<ClusterConfig>> SegmentedStorage::get_cluster_config() const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  std::lock_guard lock(impl_->meta_mu);
+  if (!impl_->cluster_cache) {
+    auto loaded = detail::load_cluster_config(impl_->options.dir);
+    if (!loaded) return loaded.error();
+    impl_->cluster_cache = *loaded;
+  }
+  return *impl_->cluster_cache;
+}
+
+Status SegmentedStorage::save_cluster_config(const ClusterConfig& config) {
+  if (auto s = impl_->check_writable(); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  std::lock_guard lock(impl_->meta_mu);
+  impl_->cluster_cache.reset();
+  if (auto s = detail::store_cluster_config(impl_->options.dir, config); !s) return s;
+  impl_->cluster_cache = std::optional<ClusterConfig>(config);
+  return {};
+}
+
+// ---- reads ---------------------------------------------------------------------
+
+std::uint64_t SegmentedStorage::first_index() const { return impl_->log->first_index(); }
+std::uint64_t SegmentedStorage::last_index() const { return impl_->log->last_index(); }
+
+Result<std::uint64_t> SegmentedStorage::term(std::uint64_t index) const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  if (index == 0) return std::uint64_t{0};
+  const std::uint64_t first = first_index();
+  if (index < first) {
+    if (auto meta = impl_->snapshot->get(); meta && meta->last_index == index) {
+      return meta->last_term;
+    }
+    return make_error(errc::compacted, "term of index " + std::to_string(index) +
+                                           ": below the first index " + std::to_string(first));
+  }
+  if (index > last_index()) {
+    return make_error(errc::out_of_range, "term of index " + std::to_string(index) +
+                                              ": above the last index " +
+                                              std::to_string(last_index()));
+  }
+  auto located = impl_->log->locate(index);
+  if (!located) return located.error();
+  return located->record.fields.term;
+}
+
+Result<LogEntry> SegmentedStorage::get_entry(std::uint64_t index) const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  auto located = impl_->log->locate(index);
+  if (!located) return located.error();
+  const auto& r = located->record;
+  return LogEntry{r.fields.index, r.fields.term, r.fields.type,
+                  std::vector<std::byte>(r.payload.begin(), r.payload.end())};
+}
+
+Result<EntryView> SegmentedStorage::read_entry(std::uint64_t index) const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  auto located = impl_->log->locate(index);
+  if (!located) return located.error();
+  const auto& r = located->record;
+  return EntryView(r.fields.index, r.fields.term, r.fields.type, r.payload,
+                   std::shared_ptr<const void>(std::move(located->pin)));
+}
+
+Result<std::vector<LogEntry>> SegmentedStorage::get_entries(std::uint64_t begin,
+                                                            std::uint64_t end,
+                                                            std::uint64_t max_bytes) const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  if (begin > end) {
+    return make_error(errc::invalid_argument, "get_entries: begin " + std::to_string(begin) +
+                                                  " is after end " + std::to_string(end));
+  }
+  const std::uint64_t first = first_index();
+  const std::uint64_t last = last_index();
+  if (begin < first) {
+    return make_error(errc::compacted, "get_entries: begin " + std::to_string(begin) +
+                                           " is below the first index " + std::to_string(first));
+  }
+  if (begin > last + 1) {
+    return make_error(errc::out_of_range, "get_entries: begin " + std::to_string(begin) +
+                                              " is above the last index " + std::to_string(last));
+  }
+  end = std::min(end, last + 1);
+  std::vector<LogEntry> out;
+  if (begin == end) return out;
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(end - begin, 4096)));
+  std::uint64_t bytes = 0;
+  auto status = impl_->log->scan_range(begin, end, [&](const detail::DecodedRecord& r, const auto&) {
+    if (!out.empty() && bytes + r.payload.size() > max_bytes) return false;
+    bytes += r.payload.size();
+    out.push_back(LogEntry{r.fields.index, r.fields.term, r.fields.type,
+                           std::vector<std::byte>(r.payload.begin(), r.payload.end())});
+    return true;
+  });
+  if (!status) return status.error();
+  return out;
+}
+
+// ---- writes --------------------------------------------------------------------
+
+Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
+  if (auto s = impl_->check_writable(); !s) return s;
+  if (entries.empty()) return {};
+  // Validate the whole batch before writing anything.
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    if (entries[k].index == 0) {
+      return make_error(errc::invalid_argument, "append_entries: entry " + std::to_string(k) +
+                                                    " has index 0");
+    }
+    if (k > 0 && entries[k].index != entries[k - 1].index + 1) {
+      return make_error(errc::invalid_argument,
+                        "append_entries: index " + std::to_string(entries[k].index) +
+                            " does not follow " + std::to_string(entries[k - 1].index));
+    }
+  }
+  for (const LogEntry& e : entries) {
+    if (e.data.size() > impl_->options.max_entry_size) {
+      return make_error(errc::entry_too_large,
+                        "append_entries: entry " + std::to_string(e.index) + " has " +
+                            std::to_string(e.data.size()) + " bytes, max_entry_size is " +
+                            std::to_string(impl_->options.max_entry_size));
+    }
+  }
+  std::lock_guard write(impl_->write_mu);
+  const std::uint64_t first = first_index();
+  const std::uint64_t last = last_index();
+  std::size_t skip = 0;
+  for (; skip < entries.size(); ++skip) {
+    const LogEntry& e = entries[skip];
+    if (e.index < first) continue;  // compacted: already applied
+    if (e.index > last) break;
+    auto stored = impl_->log->locate(e.index);
+    if (!stored) return stored.error();
+    if (stored->record.fields.term != e.term) {
+      return make_error(errc::conflict,
+                        "append_entries: index " + std::to_string(e.index) + " has term " +
+                            std::to_string(stored->record.fields.term) + ", the batch says " +
+                            std::to_string(e.term) + " (truncate_after first)");
+    }
+  }
+  const auto fresh = entries.subspan(skip);
+  if (fresh.empty()) return {};
+  if (fresh.front().index != last + 1) {
+    return make_error(errc::gap, "append_entries: first new index " +
+                                     std::to_string(fresh.front().index) +
+                                     " leaves a gap after the last index " + std::to_string(last));
+  }
+  return impl_->log->append(fresh);
+}
+
+Status SegmentedStorage::truncate_after(std::uint64_t index) {
+  if (auto s = impl_->check_writable(); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  const std::uint64_t first = first_index();
+  if (index >= last_index()) return {};
+  if (index + 1 < first) {
+    return make_error(errc::compacted, "truncate_after " + std::to_string(index) +
+                                           ": below the first index " + std::to_string(first));
+  }
+  return impl_->log->truncate_after(index);
+}
+
+Status SegmentedStorage::truncate_before(std::uint64_t index) {
+  if (auto s = impl_->check_writable(); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  if (index <= first_index()) return {};
+  const std::uint64_t last = last_index();
+  if (index > last + 1) {
+    auto meta = impl_->snapshot->get();
+    if (!meta || meta->last_index != index - 1) {
+      return make_error(errc::out_of_range,
+                        "truncate_before " + std::to_string(index) + ": beyond the last index " +
+                            std::to_string(last) + " and not just after the snapshot");
+    }
+  }
+  return impl_->log->truncate_before(index);
+}
+
+// ---- snapshots -----------------------------------------------------------------
+
+Result<std::optional<Snapshot>> SegmentedStorage::get_snapshot() const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  return detail::load_snapshot(impl_->options.dir);
+}
+
+Status SegmentedStorage::save_snapshot(std::span<const std::byte> data,
+                                       std::uint64_t last_index, std::uint64_t last_term) {
+  if (auto s = impl_->check_writable(); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  return detail::store_snapshot(impl_->options.dir, data, last_index, last_term,
+                                impl_->commit_hook());
+}
+
+Result<SnapshotWriter> SegmentedStorage::begin_snapshot(std::uint64_t last_index,
+                                                        std::uint64_t last_term) {
+  if (auto s = impl_->check_writable(); !s) return s.error();
+  return detail::begin_snapshot(impl_->options.dir, last_index, last_term, impl_->commit_hook());
+}
+
+Result<SnapshotReader> SegmentedStorage::open_snapshot() const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  return detail::open_snapshot(impl_->options.dir);
+}
+
+// ---- lifecycle -----------------------------------------------------------------
+
+Status SegmentedStorage::sync() {
+  if (auto s = impl_->check_writable(); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  return impl_->log->sync();
+}
+
+Status SegmentedStorage::flush() {
+  // Appended records are stores into a shared mapping: other processes
+  // already see them. Nothing to do but report the state.
+  if (auto s = impl_->check_open(); !s) return s;
+  if (impl_->log->sync_failed()) return impl_->log->sync();
+  return {};
+}
+
+Status SegmentedStorage::close() {
+  std::lock_guard write(impl_->write_mu);
+  if (impl_->closed.exchange(true)) {
+    return make_error(errc::closed, "storage at " + impl_->options.dir.string() +
+                                        " is already closed");
+  }
+  Status status;
+  if (!impl_->options.read_only) status = impl_->log->close();
+  if (impl_->lock) impl_->lock->release();
+  return status;
+}
+
+Stats SegmentedStorage::stats() const {
+  Stats stats;
+  impl_->log->fill_stats(stats);
+  return stats;
+}
+
+}  // namespace seglog

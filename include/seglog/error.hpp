@@ -36,6 +36,7 @@ std::error_code make_error_code(errc e) noexcept;
 // message naming what and where (file, offset, index, errno text).
 class Error {
  public:
+  Error() = default;  // no error (code() is 0); result::error() needs it
   Error(errc code, std::string message)
       : code_(make_error_code(code)), message_(std::move(message)) {}
 

@@ -1,0 +1,335 @@
+// main.cpp — the workload driver: runs the standard Raft-log workload W
+// (shared/WORKLOAD.md) against one implementation and prints one JSON
+// object (or, with --table, a table for people). Exit status: 0 when every
+// check passed, 1 when a check or a call failed, 2 on bad flags.
+#include "phases.hpp"
+#include "subject.hpp"
+#include "workload_data.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using seglog::workload::Params;
+
+constexpr const char* kUsage = R"(usage: workload [flags]
+
+Runs workload W (one append-heavy Raft log life: append, hot and cold point
+reads, reopen, range reads, truncate_before, truncate_after, append+sync)
+against one storage implementation and prints one JSON object.
+
+  --impl NAME          seglog (SegmentedStorage) or memory (MemoryStorage) [seglog]
+  --entries N          entries appended in phase append (>= 2000)      [1000000]
+  --payload BYTES      bytes of data per entry (>= 1)                  [256]
+  --batch N            entries per append_entries call                 [64]
+  --segment-size BYTES segment capacity for segmented stores           [64Mi]
+  --sync-entries N     entries appended in phase append_sync           [20000]
+  --reads N            point reads per read phase                      [1000000]
+  --ranges N           range reads in phase read_range                 [100000]
+  --range-len N        entries per range read                          [64]
+  --seed N             seed of payloads and read positions             [42]
+  --dir PATH           data directory (its subdirectories log/ and sync/
+                       are replaced); default: a temporary directory,
+                       removed at the end
+  --phases LIST        comma-separated subset of: append,read_hot,reopen,
+                       read_cold,read_range,truncate_before,truncate_after,
+                       append_sync (always run in this order)         [all]
+  --table              print a table for people instead of JSON
+  --self-test          check the data generators against the spec's test
+                       vectors, then exit
+  --help               this text
+
+Sizes and counts take an optional binary suffix: K, M, G (also Ki, Mi, Gi).
+Append phases time only the append_entries/sync calls (payload generation
+is outside the clock); read latencies include the entry check.
+)";
+
+struct Flags {
+  Params params;
+  std::string impl = "seglog";
+  std::optional<fs::path> dir;
+  std::vector<std::string> phases = seglog::workload::phase_names();
+  bool table = false;
+  bool self_test = false;
+  bool help = false;
+};
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::uint64_t parse_count(const std::string& flag, const std::string& text) {
+  std::uint64_t value = 0;
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  if (!text.empty() && text[0] != '-') value = std::strtoull(begin, &end, 10);
+  if (text.empty() || text[0] == '-' || end == begin || errno != 0) {
+    throw UsageError(flag + ": not a number: '" + text + "'");
+  }
+  std::string_view suffix(end);
+  std::uint64_t scale = 1;
+  if (suffix == "K" || suffix == "Ki") scale = 1ull << 10;
+  else if (suffix == "M" || suffix == "Mi") scale = 1ull << 20;
+  else if (suffix == "G" || suffix == "Gi") scale = 1ull << 30;
+  else if (!suffix.empty()) throw UsageError(flag + ": bad suffix in '" + text + "'");
+  if (value > UINT64_MAX / scale) throw UsageError(flag + ": too large: '" + text + "'");
+  return value * scale;
+}
+
+std::vector<std::string> parse_phases(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string name;
+  const auto& known = seglog::workload::phase_names();
+  while (std::getline(in, name, ',')) {
+    if (name.empty()) continue;
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      throw UsageError("--phases: unknown phase '" + name + "'");
+    }
+    out.push_back(name);
+  }
+  if (out.empty()) throw UsageError("--phases: no phase named");
+  return out;
+}
+
+Flags parse_flags(int argc, char** argv) {
+  Flags flags;
+  Params& p = flags.params;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::optional<std::string> value;
+    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+    }
+    auto take = [&]() -> std::string {
+      if (value) return *value;
+      if (i + 1 >= argc) throw UsageError(arg + ": needs a value");
+      return argv[++i];
+    };
+    auto no_value = [&] {
+      if (value) throw UsageError(arg + ": takes no value");
+    };
+    if (arg == "--help" || arg == "-h") { no_value(); flags.help = true; }
+    else if (arg == "--table") { no_value(); flags.table = true; }
+    else if (arg == "--self-test") { no_value(); flags.self_test = true; }
+    else if (arg == "--impl") flags.impl = take();
+    else if (arg == "--dir") flags.dir = fs::path(take());
+    else if (arg == "--phases") flags.phases = parse_phases(take());
+    else if (arg == "--entries") p.entries = parse_count(arg, take());
+    else if (arg == "--payload") p.payload = parse_count(arg, take());
+    else if (arg == "--batch") p.batch = parse_count(arg, take());
+    else if (arg == "--segment-size") p.segment_size = parse_count(arg, take());
+    else if (arg == "--sync-entries") p.sync_entries = parse_count(arg, take());
+    else if (arg == "--reads") p.reads = parse_count(arg, take());
+    else if (arg == "--ranges") p.ranges = parse_count(arg, take());
+    else if (arg == "--range-len") p.range_len = parse_count(arg, take());
+    else if (arg == "--seed") p.seed = parse_count(arg, take());
+    else throw UsageError("unknown flag '" + arg + "' (see --help)");
+  }
+  if (flags.help || flags.self_test) return flags;
+  if (p.entries < 2000) throw UsageError("--entries must be at least 2000");
+  if (p.payload < 1) throw UsageError("--payload must be at least 1");
+  if (p.batch < 1) throw UsageError("--batch must be at least 1");
+  if (p.sync_entries < 1) throw UsageError("--sync-entries must be at least 1");
+  if (p.reads < 1) throw UsageError("--reads must be at least 1");
+  if (p.ranges < 1) throw UsageError("--ranges must be at least 1");
+  if (p.range_len < 1 || p.range_len > p.entries / 2) {
+    throw UsageError("--range-len must be between 1 and entries / 2");
+  }
+  const auto names = seglog::workload::subject_names();
+  if (std::find(names.begin(), names.end(), flags.impl) == names.end()) {
+    throw UsageError("--impl: unknown implementation '" + flags.impl + "'");
+  }
+  return flags;
+}
+
+// --self-test: the test vectors of WORKLOAD.md, "Exact data".
+int self_test() {
+  using namespace seglog::workload;
+  int checks = 0;
+  int failures = 0;
+  auto expect = [&](bool ok, const std::string& what) {
+    ++checks;
+    if (!ok) {
+      ++failures;
+      std::cerr << "FAILED: " << what << "\n";
+    }
+  };
+  struct Vector {
+    std::uint64_t index;
+    unsigned char bytes[13];
+  };
+  const Vector vectors[] = {
+      {1, {0x43, 0x5d, 0x01, 0x0e, 0x2d, 0x9a, 0x6a, 0xe3, 0x75, 0x1b, 0x07, 0x28, 0x4f}},
+      {2, {0xab, 0xcb, 0x0f, 0x37, 0x6d, 0xfc, 0xdf, 0x70, 0x28, 0xe7, 0x53, 0xee, 0x99}},
+      {1000000, {0x2b, 0xe7, 0x45, 0xb8, 0x60, 0xeb, 0x90, 0x24, 0xc2, 0xb7, 0xd8, 0xf5, 0xb8}},
+  };
+  for (const Vector& v : vectors) {
+    std::byte got[13];
+    fill_payload(42, v.index, got);
+    expect(std::memcmp(got, v.bytes, sizeof got) == 0,
+           "payload of entry " + std::to_string(v.index) + " (seed 42)");
+    // A longer payload starts with the same bytes: the cut is only at the end.
+    std::byte longer[256];
+    fill_payload(42, v.index, longer);
+    expect(std::memcmp(longer, v.bytes, sizeof v.bytes) == 0,
+           "256-byte payload of entry " + std::to_string(v.index) + " starts the same");
+  }
+  PositionStream hot(42, kStreamHot);
+  const std::uint64_t n = 1'000'000;
+  for (const std::uint64_t want : {999510ull, 999469ull, 999131ull}) {
+    const std::uint64_t got = hot.uniform(n - 999, n);
+    expect(got == want, "read_hot position " + std::to_string(got) + " == " +
+                            std::to_string(want));
+  }
+  expect(term_of(1) == 1 && term_of(99999) == 1 && term_of(100000) == 2 &&
+             term_of(1000000) == 11,
+         "term of entry i is 1 + i / 100000");
+  expect(percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.5) == 5 &&
+             percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.99) == 10 &&
+             percentile({7}, 0.999) == 7 && percentile({}, 0.5) == 0,
+         "nearest-rank percentiles");
+  expect(rss_kib() > 0, "VmRSS is readable from /proc/self/status");
+  std::cout << "workload self-test: " << checks - failures << " of " << checks
+            << " checks passed\n";
+  return failures == 0 ? 0 : 1;
+}
+
+// A directory made with mkdtemp and removed, contents included, at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "seglog-workload-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
+    }
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+json::object params_json(const Params& p) {
+  return {{"entries", p.entries},       {"payload", p.payload},
+          {"batch", p.batch},           {"segment_size", p.segment_size},
+          {"sync_entries", p.sync_entries}, {"reads", p.reads},
+          {"ranges", p.ranges},         {"range_len", p.range_len},
+          {"seed", p.seed}};
+}
+
+std::string format_value(const json::value& value) {
+  char buf[64];
+  if (value.is_double()) {
+    const double d = value.get_double();
+    std::snprintf(buf, sizeof buf, d >= 100 ? "%.1f" : d >= 1 ? "%.2f" : "%.3g", d);
+    return buf;
+  }
+  std::uint64_t u = 0;
+  if (value.is_uint64()) u = value.get_uint64();
+  else if (value.is_int64()) u = static_cast<std::uint64_t>(value.get_int64());
+  else return json::serialize(value);
+  // Thousands separated by commas, for reading.
+  std::string digits = std::to_string(u);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+void print_table(const std::string& impl, const Params& p, const json::object& phases) {
+  std::printf("workload W on %s: %" PRIu64 " entries of %" PRIu64 " B, batch %" PRIu64
+              ", segment %" PRIu64 " KiB, seed %" PRIu64 "\n\n",
+              impl.c_str(), p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed);
+  std::printf("%-16s %-15s %15s\n", "phase", "metric", "value");
+  std::printf("%-16s %-15s %15s\n", "----------------", "---------------",
+              "---------------");
+  for (const auto& phase : phases) {
+    bool first = true;
+    for (const auto& metric : phase.value().as_object()) {
+      std::printf("%-16s %-15s %15s\n",
+                  first ? std::string(phase.key()).c_str() : "",
+                  std::string(metric.key()).c_str(), format_value(metric.value()).c_str());
+      first = false;
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  try {
+    flags = parse_flags(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "workload: " << e.what() << "\n";
+    return 2;
+  }
+  if (flags.help) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (flags.self_test) return self_test();
+
+  try {
+    std::optional<TempDir> temp;
+    fs::path root;
+    if (flags.dir) {
+      root = *flags.dir;
+      fs::create_directories(root);
+    } else {
+      temp.emplace();
+      root = temp->path();
+    }
+    seglog::workload::SubjectConfig config;
+    config.segment_size = flags.params.segment_size;
+    config.max_entry_size = std::max<std::uint64_t>(config.max_entry_size, flags.params.payload);
+    auto subject = seglog::workload::make_subject(flags.impl, config);
+
+    const json::object phases = seglog::workload::run_phases(
+        flags.params, *subject, root, flags.phases, flags.table ? &std::cerr : nullptr);
+
+    if (flags.table) {
+      print_table(flags.impl, flags.params, phases);
+    } else {
+      const json::object out = {{"impl", flags.impl},
+                                {"params", params_json(flags.params)},
+                                {"phases", phases}};
+      std::cout << json::serialize(out) << "\n";
+    }
+    std::cout.flush();
+    return std::cout ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "workload: FAILED: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,54 @@
+// phases.hpp — the eight phases of workload W (shared/WORKLOAD.md,
+// "Phases") run against one Subject, results as a Boost.JSON object.
+#pragma once
+
+#include "subject.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace seglog::workload {
+
+struct Params {
+  std::uint64_t entries = 1'000'000;
+  std::uint64_t payload = 256;
+  std::uint64_t batch = 64;
+  std::uint64_t segment_size = 64ull << 20;
+  std::uint64_t sync_entries = 20'000;
+  std::uint64_t reads = 1'000'000;
+  std::uint64_t ranges = 100'000;
+  std::uint64_t range_len = 64;
+  std::uint64_t seed = 42;
+};
+
+// The phase names, in the order they always run.
+const std::vector<std::string>& phase_names();
+
+// A failed check or call: the driver prints it and exits non-zero.
+class WorkloadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Runs `selected` (a subset of phase_names(), any order) in the spec's
+// order on `subject`, with data directories under `root`: `root/log` for
+// phases 1-7 and `root/sync` for phase 8, both removed and created afresh
+// by the phases that want a fresh directory. `progress` (may be null) gets
+// one line per finished phase. Throws WorkloadError.
+boost::json::object run_phases(const Params& params, Subject& subject,
+                               const std::filesystem::path& root,
+                               const std::vector<std::string>& selected,
+                               std::ostream* progress);
+
+// Nearest-rank percentile (q in (0, 1]) of sorted samples; 0 if empty.
+std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q);
+
+// VmRSS of this process in KiB, from /proc/self/status (0 if unreadable).
+std::uint64_t rss_kib();
+
+}  // namespace seglog::workload

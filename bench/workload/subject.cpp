@@ -1,0 +1,95 @@
+// subject.cpp — the implementations the workload can drive: "seglog"
+// (SegmentedStorage, the product) and "memory" (MemoryStorage). Adding one
+// is a class here plus a line in make_subject().
+#include "subject.hpp"
+
+#include <seglog/memory_storage.hpp>
+#include <seglog/segmented_storage.hpp>
+
+#include <map>
+#include <utility>
+
+namespace seglog::workload {
+namespace {
+
+class SegmentedSubject final : public Subject {
+ public:
+  explicit SegmentedSubject(const SubjectConfig& config) : config_(config) {}
+
+  Status create(const std::filesystem::path& dir) override {
+    return open(dir);  // open() creates a missing directory
+  }
+
+  Status open(const std::filesystem::path& dir) override {
+    Options options;
+    options.dir = dir;
+    options.segment_size = config_.segment_size;
+    options.max_entry_size = config_.max_entry_size;
+    auto opened = SegmentedStorage::open(std::move(options));
+    if (!opened) return opened.error();
+    storage_ = std::move(*opened);
+    return {};
+  }
+
+  Status close() override {
+    if (!storage_) return Error(errc::closed, "workload: nothing open");
+    Status status = storage_->close();
+    storage_.reset();
+    return status;
+  }
+
+  Storage& storage() override { return *storage_; }
+
+ private:
+  SubjectConfig config_;
+  std::unique_ptr<SegmentedStorage> storage_;
+};
+
+// MemoryStorage has no directory: "close" keeps the object aside and
+// "open" of the same directory takes it back, so reopen measures nothing
+// but the call.
+class MemorySubject final : public Subject {
+ public:
+  explicit MemorySubject(const SubjectConfig& config) : config_(config) {}
+
+  Status create(const std::filesystem::path& dir) override {
+    stores_[dir] = std::make_unique<MemoryStorage>(config_.max_entry_size);
+    open_ = stores_[dir].get();
+    return {};
+  }
+
+  Status open(const std::filesystem::path& dir) override {
+    auto it = stores_.find(dir);
+    if (it == stores_.end()) {
+      return Error(errc::not_found, "workload: no memory store for " + dir.string());
+    }
+    open_ = it->second.get();
+    return {};
+  }
+
+  Status close() override {
+    if (open_ == nullptr) return Error(errc::closed, "workload: nothing open");
+    open_ = nullptr;
+    return {};
+  }
+
+  Storage& storage() override { return *open_; }
+
+ private:
+  SubjectConfig config_;
+  std::map<std::filesystem::path, std::unique_ptr<MemoryStorage>> stores_;
+  MemoryStorage* open_ = nullptr;
+};
+
+}  // namespace
+
+std::vector<std::string> subject_names() { return {"seglog", "memory"}; }
+
+std::unique_ptr<Subject> make_subject(std::string_view name,
+                                      const SubjectConfig& config) {
+  if (name == "seglog") return std::make_unique<SegmentedSubject>(config);
+  if (name == "memory") return std::make_unique<MemorySubject>(config);
+  return nullptr;
+}
+
+}  // namespace seglog::workload

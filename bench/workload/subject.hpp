@@ -1,0 +1,44 @@
+// subject.hpp — the store under test: one small class per implementation
+// (--impl). The workload only sees seglog::Storage plus create/open/close.
+#pragma once
+
+#include <seglog/error.hpp>
+#include <seglog/storage.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seglog::workload {
+
+struct SubjectConfig {
+  std::uint64_t segment_size = 64ull << 20;
+  std::uint64_t max_entry_size = 64ull << 20;
+};
+
+class Subject {
+ public:
+  virtual ~Subject() = default;
+
+  // Opens a new, empty store in `dir`, which does not exist yet.
+  [[nodiscard]] virtual Status create(const std::filesystem::path& dir) = 0;
+  // Opens the store left in `dir` by an earlier create() and close().
+  // Errors: not_found when there is nothing to open.
+  [[nodiscard]] virtual Status open(const std::filesystem::path& dir) = 0;
+  // Closes the open store (it stays in `dir` for a later open()).
+  [[nodiscard]] virtual Status close() = 0;
+  // The open store; only between a successful create()/open() and close().
+  virtual Storage& storage() = 0;
+};
+
+// The names --impl accepts, in the order --help lists them.
+std::vector<std::string> subject_names();
+
+// A subject by name, or null when the name is unknown.
+std::unique_ptr<Subject> make_subject(std::string_view name,
+                                      const SubjectConfig& config);
+
+}  // namespace seglog::workload

@@ -1,0 +1,157 @@
+// log/recovery.cpp — opening a segmented log (docs/design.md, "Open"):
+// find the segments, drop the leftovers of interrupted operations, validate
+// sealed segments by their state and footer, scan only the newest unsealed
+// one, cut a torn tail, and seal it so new appends start a fresh segment.
+#include "errors.hpp"
+#include "format/file_names.hpp"
+#include "io/file.hpp"
+#include "log/segment_log.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+namespace seglog::detail {
+namespace {
+
+struct Candidate {
+  std::uint64_t first_index;
+  std::filesystem::path path;
+};
+
+}  // namespace
+
+Status SegmentLog::recover() {
+  const bool writable = !cfg_.read_only;
+  std::vector<Candidate> candidates;
+  bool removed_any = false;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(cfg_.dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (is_temp_name(name)) {
+      // A temporary file is never part of the state: an operation that was
+      // interrupted before its rename.
+      if (writable) {
+        if (auto s = remove_file(entry.path()); !s) return s;
+        counters.leftovers_removed.fetch_add(1, std::memory_order_relaxed);
+        log(Logger::Level::info, "removed leftover temporary file " + entry.path().string());
+        removed_any = true;
+      }
+      continue;
+    }
+    if (auto index = parse_segment_name(name)) candidates.push_back({*index, entry.path()});
+  }
+  if (ec) return os_error("list directory", cfg_.dir, ec.value());
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.first_index < b.first_index; });
+
+  // Read every header page (one small read per segment, never the records).
+  std::vector<std::shared_ptr<Segment>> segments;
+  for (const Candidate& c : candidates) {
+    auto segment = Segment::open_existing(segment_config(), c.path, c.first_index, writable);
+    if (!segment) {
+      if (!writable && segment.error() == errc::corrupted) {
+        log(Logger::Level::error, segment.error().message() + "; serving the log before it");
+        break;
+      }
+      return segment.error();
+    }
+    segments.push_back(std::move(*segment));
+  }
+
+  // The log starts at the newest segment whose state records a start index
+  // (truncate_before); older segments are leftovers of its unlinks. If the
+  // next segment starts exactly there, it is the boundary's rewrite (or the
+  // first segment after a snapshot install) and the boundary is superseded.
+  std::size_t start = 0;
+  for (std::size_t k = 0; k < segments.size(); ++k) {
+    const auto& state = segments[k]->opened_state();
+    if (state && state->start_index != 0) start = k;
+  }
+  if (!segments.empty()) {
+    const auto& state = segments[start]->opened_state();
+    if (state && state->start_index != 0 && start + 1 < segments.size() &&
+        segments[start + 1]->first_index() == state->start_index) {
+      ++start;
+    }
+  }
+  std::vector<std::shared_ptr<Segment>> leftovers(segments.begin(),
+                                                  segments.begin() + static_cast<std::ptrdiff_t>(start));
+  segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(start));
+
+  // Sealed segments: validated by their state slot (the footer's checksum
+  // is checked when first mapped). Only the newest may be unsealed.
+  std::size_t usable = segments.size();
+  ScanResult scan;
+  bool scanned = false;
+  for (std::size_t k = 0; k < segments.size(); ++k) {
+    Segment& segment = *segments[k];
+    const auto& state = segment.opened_state();
+    const bool newest = k + 1 == segments.size();
+    Status status;
+    if (state && state->sealed) {
+      status = segment.adopt_sealed();
+    } else if (!newest) {
+      status = make_error(errc::corrupted, "segment " + segment.path().string() +
+                                               " is not sealed but a newer segment exists");
+    } else {
+      auto result = segment.scan(!writable);
+      if (result) {
+        scan = *result;
+        scanned = true;
+      } else {
+        status = result.error();
+      }
+    }
+    if (status && k > 0 && segment.first_index() != segments[k - 1]->next_index()) {
+      status = make_error(errc::corrupted,
+                          "segment " + segment.path().string() + " starts at index " +
+                              std::to_string(segment.first_index()) + " but the log continues at " +
+                              std::to_string(segments[k - 1]->next_index()) +
+                              " (missing, duplicate or misnamed segment)");
+    }
+    if (!status) {
+      if (writable) return status;
+      log(Logger::Level::error, status.error().message() + "; serving the log before it");
+      usable = k;
+      break;
+    }
+  }
+  segments.resize(usable);
+
+  if (writable) {
+    for (auto& leftover : leftovers) {
+      if (auto s = leftover->remove_file(); !s) return s;
+      counters.leftovers_removed.fetch_add(1, std::memory_order_relaxed);
+      log(Logger::Level::info, "removed superseded segment " + leftover->path().string());
+      removed_any = true;
+    }
+    if (scanned) {
+      Segment& newest = *segments.back();
+      if (scan.torn) {
+        counters.torn_tails_cut.fetch_add(1, std::memory_order_relaxed);
+        counters.torn_bytes_cut.fetch_add(scan.torn_bytes, std::memory_order_relaxed);
+        log(Logger::Level::warn, "cut a torn tail of " + std::to_string(scan.torn_bytes) +
+                                     " bytes at offset " + std::to_string(scan.torn_offset) +
+                                     " of " + newest.path().string() + " (after index " +
+                                     std::to_string(scan.last_index) + ", beyond the last sync)");
+      }
+      // Sealing writes the footer over the torn bytes and trims the rest:
+      // nothing of them is left for a later scan to misread. New appends go
+      // to a fresh segment.
+      if (auto s = newest.seal(); !s) return s;
+      newest.release_memory_points();
+    }
+    if (removed_any) {
+      if (auto s = sync_directory(cfg_.dir); !s) return s;
+    }
+  }
+  clean_open_ = !scanned;
+  segments_ = std::move(segments);
+  if (!segments_.empty()) {
+    first_index_.store(segments_.front()->start_index(), std::memory_order_release);
+    last_index_.store(segments_.back()->next_index() - 1, std::memory_order_release);
+  }
+  return {};
+}
+
+}  // namespace seglog::detail

@@ -1,0 +1,564 @@
+// log/segment.cpp — one segment file (docs/design.md, "Segments").
+#include "log/segment.hpp"
+
+#include "errors.hpp"
+#include "format/file_names.hpp"
+#include "log/mapping_cache.hpp"
+#include "log/sparse_index.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <random>
+
+namespace seglog::detail {
+namespace {
+
+std::uint64_t random_salt() {
+  std::random_device device;
+  std::uint64_t salt = 0;
+  while (salt == 0) {
+    salt = (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }
+  return salt;
+}
+
+}  // namespace
+
+Segment::Segment(const Config& cfg, std::filesystem::path path,
+                 SegmentIdentity identity)
+    : cfg_(cfg), path_(std::move(path)), identity_(identity) {
+  start_index_.store(identity.first_index, std::memory_order_relaxed);
+  last_index_.store(identity.first_index - 1, std::memory_order_relaxed);
+  pending_last_ = identity.first_index - 1;
+  cursor_.capacity = identity.capacity;
+  cursor_.interval = std::max<std::uint32_t>(identity.index_interval_bytes, 1);
+}
+
+std::uint64_t Segment::next_index() const noexcept {
+  return std::max(last_index() + 1, start_index());
+}
+
+Error Segment::corrupted(std::uint64_t offset, std::uint64_t index,
+                         std::string_view what) const {
+  std::string message(what);
+  message += " in ";
+  message += path_.string();
+  message += " at offset " + std::to_string(offset);
+  message += " (index " + std::to_string(index) + ")";
+  return make_error(errc::corrupted, std::move(message));
+}
+
+void Segment::allocate_memory_points() {
+  const std::uint64_t interval = std::max<std::uint64_t>(identity_.index_interval_bytes, 1);
+  memory_point_capacity_ =
+      (identity_.capacity > kSegmentHeaderBytes ? identity_.capacity - kSegmentHeaderBytes : 0) /
+          interval + 2;
+  memory_points_ = std::make_unique<SparsePoint[]>(memory_point_capacity_);
+}
+
+// ---- creation -------------------------------------------------------------
+
+Result<std::shared_ptr<Segment>> Segment::prepare(const Config& cfg,
+                                                  std::uint64_t first_index,
+                                                  std::uint64_t capacity,
+                                                  std::uint64_t salt) {
+  SegmentIdentity identity;
+  identity.first_index = first_index;
+  identity.salt = salt != 0 ? salt : random_salt();
+  identity.capacity = capacity;
+  identity.index_interval_bytes = cfg.index_interval_bytes;
+  const std::filesystem::path final_path = cfg.dir / segment_name(first_index);
+  std::filesystem::path temp_path = final_path;
+  temp_path += std::string(kTempSuffix);
+
+  auto file = File::open(temp_path, File::Mode::create_or_truncate);
+  if (!file) return file.error();
+  std::shared_ptr<Segment> segment(new Segment(cfg, temp_path, identity));
+  segment->file_ = std::move(*file);
+  segment->writable_ = true;
+  segment->temp_ = true;
+  auto fail = [&](Error error) -> Result<std::shared_ptr<Segment>> {
+    segment->file_.close();
+    (void)detail::remove_file(temp_path);
+    return error;
+  };
+  // Step 1 of a roll (design.md): allocate every block now, so a full disk
+  // is no_space here and never SIGBUS on a later store into the mapping.
+  if (auto s = segment->file_.preallocate(capacity); !s) return fail(s.error());
+  std::array<std::byte, kSegmentHeaderBytes> page{};
+  encode_identity(page.data(), identity);
+  SegmentState state;
+  state.sequence = 1;
+  state.synced_end = kSegmentHeaderBytes;
+  encode_state(page.data() + next_slot_offset(state.sequence), state, identity.salt);
+  if (auto s = segment->file_.write_at(0, page); !s) return fail(s.error());
+  if (auto s = segment->file_.data_sync(); !s) return fail(s.error());
+  segment->state_ = state;
+  segment->file_size_ = capacity;
+  auto map = MappedFile::map(temp_path, MappedFile::Access::read_write, capacity);
+  if (!map) return fail(map.error());
+  segment->writable_map_ = *map;
+  segment->map_ = *map;
+  segment->allocate_memory_points();
+  return segment;
+}
+
+Status Segment::install() {
+  std::filesystem::path final_path = cfg_.dir / segment_name(identity_.first_index);
+  // Replaces an empty segment of the same name atomically, if there is one.
+  if (auto s = rename_file(path_, final_path); !s) return s;
+  path_ = std::move(final_path);
+  temp_ = false;
+  return {};
+}
+
+// ---- opening ----------------------------------------------------------------
+
+Result<std::shared_ptr<Segment>> Segment::open_existing(
+    const Config& cfg, const std::filesystem::path& path,
+    std::uint64_t name_index, bool writable) {
+  auto file = File::open(path, writable ? File::Mode::read_write : File::Mode::read_only);
+  if (!file) return file.error();
+  auto size = file->size();
+  if (!size) return size.error();
+  if (*size < kSegmentHeaderBytes) {
+    return make_error(errc::corrupted, "segment " + path.string() + " is " +
+                                           std::to_string(*size) +
+                                           " bytes, shorter than its header");
+  }
+  std::array<std::byte, kSegmentHeaderBytes> page;
+  if (auto s = file->read_at(0, page); !s) return s.error();
+  auto identity = decode_identity(page.data());
+  if (!identity) {
+    return make_error(errc::corrupted, "segment header of " + path.string() +
+                                           " at offset 0 fails its checksum");
+  }
+  if (identity->first_index != name_index || identity->first_index == 0) {
+    return make_error(errc::corrupted,
+                      "segment " + path.string() + " holds first index " +
+                          std::to_string(identity->first_index) + ", not the " +
+                          std::to_string(name_index) + " its name says");
+  }
+  std::shared_ptr<Segment> segment(new Segment(cfg, path, *identity));
+  segment->state_ = current_state(page.data(), identity->salt);
+  segment->file_size_ = *size;
+  segment->writable_ = writable;
+  if (writable) segment->file_ = std::move(*file);
+  return segment;
+}
+
+Status Segment::adopt_sealed() {
+  const SegmentState& s = *state_;
+  const std::uint64_t first = identity_.first_index;
+  const bool consistent =
+      s.sealed && s.end_offset >= kSegmentHeaderBytes && s.footer_offset >= s.end_offset &&
+      s.footer_offset % kRecordAlignment == 0 &&
+      s.footer_offset + footer_bytes(s.point_count) <= file_size_ && s.last_index + 1 >= first &&
+      (s.last_index + 1 - first) <= (s.end_offset - kSegmentHeaderBytes) / kRecordHeaderBytes;
+  if (!consistent) {
+    return corrupted(next_slot_offset(s.sequence + 1), first,
+                     "sealed segment state disagrees with the file");
+  }
+  records_end_.store(s.end_offset, std::memory_order_relaxed);
+  last_index_.store(s.last_index, std::memory_order_relaxed);
+  if (s.start_index != 0) start_index_.store(s.start_index, std::memory_order_relaxed);
+  footer_offset_ = s.footer_offset;
+  footer_point_count_ = s.point_count;
+  cursor_.end = high_water_ = durable_end_ = s.end_offset;
+  pending_last_ = s.last_index;
+  sealed_.store(true, std::memory_order_release);
+  return {};
+}
+
+Result<ScanResult> Segment::scan(bool tolerate_corruption) {
+  auto map = MappedFile::map(path_,
+                             writable_ ? MappedFile::Access::read_write
+                                       : MappedFile::Access::read_only,
+                             0);
+  if (!map) return map.error();
+  if (writable_) writable_map_ = *map;
+  map_ = *map;
+  allocate_memory_points();
+  if (state_ && state_->start_index != 0) {
+    start_index_.store(state_->start_index, std::memory_order_relaxed);
+  }
+
+  const std::byte* base = (*map)->data();
+  std::uint64_t bound = (*map)->size();
+  if (state_ && state_->end_offset != 0) bound = std::min(bound, state_->end_offset);
+  // The synced end is known when a state slot is readable. Otherwise
+  // damage is judged by looking ahead (design.md, "Torn tail or corruption").
+  const bool synced_known = state_.has_value();
+  const std::uint64_t synced_end = synced_known ? state_->synced_end : kSegmentHeaderBytes;
+
+  std::uint64_t pos = kSegmentHeaderBytes;
+  std::uint64_t expected = identity_.first_index;
+  ScanResult result;
+  DecodedRecord record;
+  for (;;) {
+    const RecordStatus status = decode_record(base + pos, bound - pos, identity_.salt, true, record);
+    if (status == RecordStatus::ok && record.fields.index == expected) {
+      add_record(expected, record.bytes);
+      pos += record.bytes;
+      ++expected;
+      continue;
+    }
+    bool damage_is_synced = pos < synced_end;
+    if (!synced_known && status != RecordStatus::end) {
+      // Look ahead: a valid later record means acknowledged data lies
+      // behind the damage.
+      for (std::uint64_t q = pos + kRecordAlignment; q + kRecordHeaderBytes <= bound;
+           q += kRecordAlignment) {
+        DecodedRecord later;
+        if (decode_record(base + q, bound - q, identity_.salt, true, later) ==
+                RecordStatus::ok &&
+            later.fields.index > expected && later.fields.index <= expected + 1) {
+          damage_is_synced = true;
+          break;
+        }
+      }
+    }
+    if (status == RecordStatus::end && !damage_is_synced) break;  // clean end
+    if (damage_is_synced && !tolerate_corruption) {
+      return corrupted(pos, expected,
+                       status == RecordStatus::ok ? "record out of sequence"
+                                                  : "invalid record in synced data");
+    }
+    if (status != RecordStatus::end) {
+      result.torn = !damage_is_synced;
+      result.torn_offset = pos;
+      // Count the torn bytes up to the first all-zero page after them.
+      std::uint64_t end = pos;
+      while (end < bound) {
+        const std::uint64_t page_end = std::min(bound, (end / 4096 + 1) * 4096);
+        bool zero = true;
+        for (std::uint64_t i = end; i < page_end && zero; ++i) zero = base[i] == std::byte{0};
+        if (zero && end > pos) break;
+        end = page_end;
+      }
+      result.torn_bytes = end - pos;
+    }
+    break;
+  }
+  durable_end_ = pos;
+  publish();
+  result.records_end = pos;
+  result.last_index = expected - 1;
+  return result;
+}
+
+// ---- reads ------------------------------------------------------------------
+
+bool Segment::mapped() const {
+  std::lock_guard lock(map_mu_);
+  return map_ != nullptr;
+}
+
+void Segment::drop_mapping() noexcept {
+  std::lock_guard lock(map_mu_);
+  if (!writable_map_) map_.reset();  // the active segment stays mapped
+}
+
+Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
+  std::shared_ptr<const MappedFile> map;
+  {
+    std::lock_guard lock(map_mu_);
+    if (map_) return map_;
+    auto mapped = MappedFile::map(path_, MappedFile::Access::read_only, 0);
+    if (!mapped) return mapped.error();
+    if (sealed() && !footer_verified_.load(std::memory_order_acquire)) {
+      const std::uint64_t size = (*mapped)->size();
+      if (footer_offset_ + footer_bytes(footer_point_count_) > size ||
+          !footer_valid((*mapped)->data() + footer_offset_, footer_point_count_,
+                        identity_.salt)) {
+        return corrupted(footer_offset_, identity_.first_index,
+                         "sparse-index footer fails its checksum");
+      }
+      footer_verified_.store(true, std::memory_order_release);
+    }
+    map_ = *mapped;
+    map = map_;
+  }
+  if (cfg_.cache != nullptr) {
+    cfg_.cache->note_mapped(std::const_pointer_cast<Segment>(shared_from_this()));
+  }
+  return map;
+}
+
+Result<std::uint64_t> Segment::find_offset(const std::byte* base,
+                                           std::uint64_t index) const {
+  const std::uint64_t first = identity_.first_index;
+  const std::uint64_t bound = records_end();
+  std::pair<bool, SparsePoint> point{false, {}};
+  if (memory_points_) {
+    const SparsePoint* points = memory_points_.get();
+    point = floor_point(memory_point_count_.load(std::memory_order_acquire), index - first,
+                        [points](std::uint64_t i) { return points[i]; });
+  } else if (footer_point_count_ != 0) {
+    const std::byte* footer = base + footer_offset_;
+    point = floor_point(footer_point_count_, index - first,
+                        [footer](std::uint64_t i) { return footer_point(footer, i); });
+  }
+  std::uint64_t offset = point.first ? point.second.offset : kSegmentHeaderBytes;
+  std::uint64_t at = point.first ? first + point.second.index_delta : first;
+  if (offset < kSegmentHeaderBytes || offset >= bound) {
+    return corrupted(offset, at, "sparse-index point outside the records");
+  }
+  while (at < index) {
+    const std::uint64_t bytes = peek_record_bytes(base + offset, bound - offset);
+    if (bytes == 0 || peek_record_index(base + offset) != at) {
+      return corrupted(offset, at, "record size or index mismatch");
+    }
+    offset += bytes;
+    ++at;
+  }
+  return offset;
+}
+
+Result<LocatedRecord> Segment::locate(std::uint64_t index) const {
+  auto pinned = pin();
+  if (!pinned) return pinned.error();
+  if (index < identity_.first_index || index > last_index()) {
+    return make_error(errc::out_of_range,
+                      "index " + std::to_string(index) + " is not in " + path_.string());
+  }
+  const std::byte* base = (*pinned)->data();
+  auto offset = find_offset(base, index);
+  if (!offset) return offset.error();
+  LocatedRecord located{std::move(*pinned), {}};
+  const RecordStatus status = decode_record(base + *offset, records_end() - *offset,
+                                            identity_.salt, cfg_.verify_checksums,
+                                            located.record);
+  if (status != RecordStatus::ok || located.record.fields.index != index) {
+    return corrupted(*offset, index, "record fails its checksum");
+  }
+  return located;
+}
+
+Status Segment::visit(std::uint64_t from, std::uint64_t to,
+                      const Visitor& visitor) const {
+  auto pinned = pin();
+  if (!pinned) return pinned.error();
+  to = std::min(to, last_index());
+  if (from < identity_.first_index || from > to) {
+    return make_error(errc::out_of_range,
+                      "index " + std::to_string(from) + " is not in " + path_.string());
+  }
+  const std::byte* base = (*pinned)->data();
+  auto offset = find_offset(base, from);
+  if (!offset) return offset.error();
+  const std::uint64_t bound = records_end();
+  std::uint64_t at = *offset;
+  for (std::uint64_t index = from; index <= to; ++index) {
+    DecodedRecord record;
+    if (decode_record(base + at, bound - at, identity_.salt, cfg_.verify_checksums,
+                      record) != RecordStatus::ok ||
+        record.fields.index != index) {
+      return corrupted(at, index, "record fails its checksum");
+    }
+    if (!visitor(record, *pinned)) break;
+    at += record.bytes;
+  }
+  return {};
+}
+
+// ---- writes -------------------------------------------------------------------
+
+bool Segment::accepts(std::uint64_t index) const noexcept {
+  return writable_map_ != nullptr && !sealed() && index == pending_last_ + 1 &&
+         index >= start_index();
+}
+
+// Moves the cursor past the record of `index` at the cursor, giving it a
+// sparse point where the cursor says so.
+void Segment::add_record(std::uint64_t index, std::uint64_t bytes) noexcept {
+  const std::uint64_t offset = cursor_.end;
+  const std::uint64_t slot = cursor_.point_count;
+  if (cursor_.advance(bytes) && slot < memory_point_capacity_) {
+    memory_points_[slot] = {static_cast<std::uint32_t>(index - identity_.first_index),
+                            static_cast<std::uint32_t>(offset)};
+  }
+  high_water_ = std::max(high_water_, cursor_.end);
+  pending_last_ = index;
+}
+
+void Segment::append(const LogEntry& entry) noexcept {
+  encode_record(writable_map_->data() + cursor_.end, identity_.salt,
+                {entry.index, entry.term, entry.type}, entry.data);
+  add_record(entry.index, record_bytes(entry.data.size()));
+}
+
+void Segment::publish() noexcept {
+  memory_point_count_.store(cursor_.point_count, std::memory_order_release);
+  records_end_.store(cursor_.end, std::memory_order_release);
+  last_index_.store(pending_last_, std::memory_order_release);
+}
+
+SegmentState Segment::current_state_fields() const {
+  SegmentState s = state_.value_or(SegmentState{});
+  s.synced_end = durable_end_;
+  return s;
+}
+
+Status Segment::ensure_file_open() {
+  if (file_.is_open()) return {};
+  auto file = File::open(path_, File::Mode::read_write);
+  if (!file) return file.error();
+  file_ = std::move(*file);
+  return {};
+}
+
+Status Segment::write_state(SegmentState state) {
+  if (auto s = ensure_file_open(); !s) return s;
+  state.sequence = (state_ ? state_->sequence : 0) + 1;
+  std::array<std::byte, kSlotBytes> slot;
+  encode_state(slot.data(), state, identity_.salt);
+  // The slot lives in the header page: never over record bytes.
+  if (auto s = file_.write_at(next_slot_offset(state.sequence), slot); !s) return s;
+  state_ = state;
+  return {};
+}
+
+Status Segment::sync() {
+  if (!dirty()) return {};
+  const std::uint64_t target = cursor_.end;
+  // The slot records the end of the *previous* sync, which is already
+  // durable: a crash during this fdatasync can never leave a slot that
+  // claims unsynced bytes (design.md, "sync").
+  if (auto s = write_state(current_state_fields()); !s) return s;
+  if (auto s = file_.data_sync(); !s) return s;
+  durable_end_ = target;
+  return {};
+}
+
+Status Segment::seal() {
+  if (sealed()) return {};
+  const std::uint64_t first = identity_.first_index;
+  const std::uint64_t last = pending_last_;
+  std::uint64_t count = cursor_.point_count;
+  while (count > 0 && first + memory_points_[count - 1].index_delta > last) --count;
+  // The footer goes after every byte ever written, so bytes of records cut
+  // by truncate_after (which readers may hold) are never overwritten.
+  const std::uint64_t footer_offset = align_up(high_water_, kRecordAlignment);
+  encode_footer(writable_map_->data() + footer_offset, memory_points_.get(), count,
+                identity_.salt);
+  // Step 1 of seal (design.md): records and footer durable.
+  if (auto s = ensure_file_open(); !s) return s;
+  if (auto s = file_.data_sync(); !s) return s;
+  durable_end_ = cursor_.end;
+  // Step 2: the state slot says sealed.
+  SegmentState state = current_state_fields();
+  state.sealed = true;
+  state.end_offset = cursor_.end;
+  state.last_index = last;
+  state.footer_offset = footer_offset;
+  state.point_count = static_cast<std::uint32_t>(count);
+  if (auto s = write_state(state); !s) return s;
+  // Step 3: trim the preallocated space after the footer, and sync both.
+  const std::uint64_t file_end = footer_offset + footer_bytes(count);
+  if (auto s = file_.truncate(file_end); !s) return s;
+  if (auto s = file_.data_sync(); !s) return s;
+  file_size_ = file_end;
+  footer_offset_ = footer_offset;
+  footer_point_count_ = count;
+  footer_verified_.store(true, std::memory_order_release);
+  sealed_.store(true, std::memory_order_release);
+  file_.close();
+  // Readers keep using the mapping through map_ until the cache evicts it.
+  writable_map_.reset();
+  return {};
+}
+
+void Segment::release_memory_points() noexcept {
+  if (sealed()) {
+    memory_points_.reset();
+    memory_point_capacity_ = 0;
+    cursor_.point_count = 0;
+    memory_point_count_.store(0, std::memory_order_relaxed);
+  }
+}
+
+Status Segment::set_start_index(std::uint64_t index) {
+  SegmentState state = current_state_fields();
+  state.start_index = index;
+  if (auto s = write_state(state); !s) return s;
+  // fdatasync covers the whole file: appended records become durable too.
+  const std::uint64_t target = cursor_.end;
+  if (auto s = file_.data_sync(); !s) return s;
+  durable_end_ = target;
+  start_index_.store(index, std::memory_order_release);
+  return {};
+}
+
+Status Segment::cut_after(std::uint64_t index) {
+  auto pinned = pin();
+  if (!pinned) return pinned.error();
+  auto offset = find_offset((*pinned)->data(), index + 1);
+  if (!offset) return offset.error();
+  // Readers see the shorter range at once; the bytes stay untouched.
+  last_index_.store(index, std::memory_order_release);
+  records_end_.store(*offset, std::memory_order_release);
+  if (!sealed()) {
+    cursor_.end = *offset;
+    pending_last_ = index;
+    return seal();
+  }
+  SegmentState state = current_state_fields();
+  state.end_offset = *offset;
+  state.last_index = index;
+  state.synced_end = *offset;
+  if (auto s = write_state(state); !s) return s;
+  if (auto s = file_.data_sync(); !s) return s;
+  cursor_.end = durable_end_ = *offset;
+  pending_last_ = index;
+  return {};
+}
+
+Result<std::shared_ptr<Segment>> Segment::rewrite_kept(const Config& cfg) const {
+  auto pinned = pin();
+  if (!pinned) return pinned.error();
+  const std::uint64_t start = start_index();
+  const std::uint64_t last = last_index();
+  const std::byte* base = (*pinned)->data();
+  auto from = find_offset(base, start);
+  if (!from) return from.error();
+  const std::uint64_t end = records_end();
+  const std::uint64_t bytes = end - *from;
+  const std::uint64_t interval = std::max<std::uint32_t>(cfg.index_interval_bytes, 1);
+  const std::uint64_t capacity =
+      align_up(kSegmentHeaderBytes + bytes + footer_bytes(bytes / interval + 2), 4096);
+  auto target = prepare(cfg, start, capacity, identity_.salt);
+  if (!target) return target.error();
+  Segment& out = **target;
+  std::byte* dst = out.writable_map_->data();
+  std::memcpy(dst + kSegmentHeaderBytes, base + *from, bytes);
+  // Verify while indexing: a rewrite must not carry damage forward.
+  std::uint64_t pos = kSegmentHeaderBytes;
+  for (std::uint64_t index = start; index <= last; ++index) {
+    DecodedRecord record;
+    if (decode_record(dst + pos, kSegmentHeaderBytes + bytes - pos, identity_.salt, true,
+                      record) != RecordStatus::ok ||
+        record.fields.index != index) {
+      out.file_.close();
+      (void)detail::remove_file(out.path_);
+      return corrupted(*from + (pos - kSegmentHeaderBytes), index,
+                       "record fails its checksum during the boundary rewrite");
+    }
+    out.add_record(index, record.bytes);
+    pos += record.bytes;
+  }
+  out.publish();
+  if (auto s = out.seal(); !s) {
+    (void)detail::remove_file(out.path_);
+    return s.error();
+  }
+  return target;
+}
+
+Status Segment::remove_file() {
+  file_.close();
+  return detail::remove_file(path_);
+}
+
+}  // namespace seglog::detail

@@ -1,0 +1,246 @@
+// log/segment.hpp — one segment file: its identity, its kept range, its
+// sparse index, its mapping, and the writes that change it
+// (docs/design.md, "Segments"; docs/format.md, "Segment file").
+//
+// A segment is *active* (the one the writer appends to: mapped read-write,
+// sparse points in memory) or *sealed* (immutable records, sparse points in
+// its footer, mapped read-only on demand). Invariants (design.md §Segment):
+//   S1. records [kHeader, records_end) hold indices [first_index, last_index],
+//       consecutive; bytes a reader was given are never written again.
+//   S2. start_index <= last_index + 1 unless a snapshot was installed past
+//       the segment (then next_index() == start_index).
+//   S3. a sealed segment's footer and state slot describe exactly S1.
+#pragma once
+
+#include <seglog/entry.hpp>
+#include <seglog/error.hpp>
+
+#include "format/record.hpp"
+#include "format/segment_footer.hpp"
+#include "format/segment_header.hpp"
+#include "io/file.hpp"
+#include "io/mapped_file.hpp"
+
+#include <atomic>
+#include <functional>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+
+namespace seglog::detail {
+
+class MappingCache;
+
+// A record found by Segment::locate, with the mapping it lives in pinned.
+struct LocatedRecord {
+  std::shared_ptr<const MappedFile> pin;
+  DecodedRecord record;
+};
+
+// What a scan of an unsealed segment found (recovery).
+struct ScanResult {
+  std::uint64_t records_end = 0;
+  std::uint64_t last_index = 0;
+  bool torn = false;               // an invalid record beyond the synced end
+  std::uint64_t torn_offset = 0;   // where it starts (= records_end)
+  std::uint64_t torn_bytes = 0;    // bytes cut (up to the end of the file data)
+};
+
+// Where the writer's next record goes and whether it fits: the one place
+// that decides placement, used both to plan a batch (so every segment it
+// needs is preallocated before anything is written) and to write it.
+struct AppendCursor {
+  std::uint64_t end = kSegmentHeaderBytes;            // next record offset
+  std::uint64_t point_count = 0;                      // sparse points so far
+  std::uint64_t next_point_offset = kSegmentHeaderBytes;
+  std::uint64_t capacity = 0;
+  std::uint64_t interval = 4096;
+
+  // Room for the record plus a footer with one more point.
+  bool fits(std::uint64_t record_bytes) const noexcept {
+    return end + record_bytes + footer_bytes(point_count + 1) <= capacity;
+  }
+  // Advances past a record; true when it gets a sparse point.
+  bool advance(std::uint64_t record_bytes) noexcept {
+    const bool point = end >= next_point_offset;
+    if (point) {
+      ++point_count;
+      next_point_offset = end + interval;
+    }
+    end += record_bytes;
+    return point;
+  }
+};
+
+class Segment : public std::enable_shared_from_this<Segment> {
+ public:
+  struct Config {
+    std::filesystem::path dir;
+    std::uint32_t index_interval_bytes = 4096;
+    bool verify_checksums = true;
+    MappingCache* cache = nullptr;
+  };
+
+  // ---- creation (writer) ------------------------------------------------
+  // Creates "<segment name>.tmp" in cfg.dir, preallocated to `capacity`,
+  // with its identity written and synced. install() publishes it.
+  // Errors: no_space (preallocation), io_error.
+  // `salt` 0 draws a random one (a rewrite keeps its source's salt so
+  // records copy verbatim).
+  [[nodiscard]] static Result<std::shared_ptr<Segment>> prepare(
+      const Config& cfg, std::uint64_t first_index, std::uint64_t capacity,
+      std::uint64_t salt = 0);
+
+  // Renames the prepared file to its segment name (replacing an empty
+  // segment of the same name, if any) and maps it read-write. The caller
+  // syncs the directory. Errors: io_error.
+  [[nodiscard]] Status install();
+
+  // ---- opening (recovery) -----------------------------------------------
+  // Reads the header page of an existing segment file.
+  // Errors: corrupted (bad identity, name mismatch, short file), io_error.
+  [[nodiscard]] static Result<std::shared_ptr<Segment>> open_existing(
+      const Config& cfg, const std::filesystem::path& path,
+      std::uint64_t name_index, bool writable);
+
+  // The state read from the header at open (nullopt: no valid slot).
+  const std::optional<SegmentState>& opened_state() const noexcept { return state_; }
+  std::uint64_t file_size() const noexcept { return file_size_; }
+
+  // Sets up a sealed segment from its state slot (footer checked lazily).
+  // Errors: corrupted (the slot is inconsistent with the file).
+  [[nodiscard]] Status adopt_sealed();
+
+  // Scans the records of an unsealed segment, building its sparse index.
+  // Damage below the synced end is corrupted (file, offset, index); damage
+  // beyond it is a torn tail (reported in ScanResult, nothing changed yet).
+  // `tolerate_corruption` (read-only opens) turns corruption into an end.
+  [[nodiscard]] Result<ScanResult> scan(bool tolerate_corruption);
+
+  // ---- identity and range (any thread) ----------------------------------
+  const std::filesystem::path& path() const noexcept { return path_; }
+  std::uint64_t first_index() const noexcept { return identity_.first_index; }
+  std::uint64_t salt() const noexcept { return identity_.salt; }
+  std::uint64_t capacity() const noexcept { return identity_.capacity; }
+  // First kept index (truncate_before may have raised it).
+  std::uint64_t start_index() const noexcept {
+    return start_index_.load(std::memory_order_acquire);
+  }
+  std::uint64_t last_index() const noexcept {
+    return last_index_.load(std::memory_order_acquire);
+  }
+  std::uint64_t records_end() const noexcept {
+    return records_end_.load(std::memory_order_acquire);
+  }
+  // The index the next segment must start at.
+  std::uint64_t next_index() const noexcept;
+  // True when the segment keeps no entry.
+  bool empty() const noexcept { return last_index() < start_index(); }
+  bool sealed() const noexcept { return sealed_.load(std::memory_order_acquire); }
+
+  // ---- reads (any thread) ------------------------------------------------
+  // The record of `index` (first_index() <= index <= last_index()).
+  // Errors: corrupted (checksum, size or index mismatch: file, offset,
+  //         index in the message), out_of_range (truncated meanwhile),
+  //         io_error (mapping failed).
+  [[nodiscard]] Result<LocatedRecord> locate(std::uint64_t index) const;
+  // The mapping, mapped on demand (and verified, for a sealed segment).
+  [[nodiscard]] Result<std::shared_ptr<const MappedFile>> pin() const;
+  // Calls visit(record, pin) for the records of [from, to] in order until it
+  // returns false. Errors: as locate.
+  using Visitor = std::function<bool(const DecodedRecord&,
+                                     const std::shared_ptr<const MappedFile>&)>;
+  [[nodiscard]] Status visit(std::uint64_t from, std::uint64_t to,
+                             const Visitor& visitor) const;
+  bool mapped() const;
+  // Drops the cache's mapping (views keep theirs alive). Active: no-op.
+  void drop_mapping() noexcept;
+
+  // ---- writes (the writer thread only) -----------------------------------
+  // The writer's placement state (see AppendCursor).
+  const AppendCursor& cursor() const noexcept { return cursor_; }
+  // True when the next appended index may go here: active, and index
+  // follows the last entry (and is not below a raised start index).
+  bool accepts(std::uint64_t index) const noexcept;
+  // Encodes one record after the last; not visible to readers until
+  // publish(). The caller checked fits() and the index.
+  void append(const LogEntry& entry) noexcept;
+  // Makes appended records visible to readers.
+  void publish() noexcept;
+  // Makes records durable: writes the state slot (synced end of the previous
+  // sync) and fdatasyncs. Errors: io_error.
+  [[nodiscard]] Status sync();
+  bool dirty() const noexcept { return durable_end_ != cursor_.end; }
+  // Writes the footer after every byte ever written, records the seal in
+  // the state slot, trims the file and syncs it. Errors: io_error.
+  [[nodiscard]] Status seal();
+  // truncate_before: keeps indices >= index (durable on return).
+  [[nodiscard]] Status set_start_index(std::uint64_t index);
+  // truncate_after: keeps indices <= index (durable on return). An active
+  // segment is sealed (new entries go to a new segment, so no byte a reader
+  // holds is ever overwritten). Errors: corrupted, io_error.
+  [[nodiscard]] Status cut_after(std::uint64_t index);
+  // Frees the in-memory sparse points of a sealed segment (readers then use
+  // the footer). Call with readers excluded.
+  void release_memory_points() noexcept;
+
+  // Copies kept records [start_index(), last_index()] into a new prepared
+  // segment named start_index() (the boundary rewrite of truncate_before),
+  // sealed and synced, not yet installed. Errors: corrupted, no_space,
+  // io_error.
+  [[nodiscard]] Result<std::shared_ptr<Segment>> rewrite_kept(const Config& cfg) const;
+
+  // Unlinks the file (mappings stay valid). The caller syncs the directory.
+  [[nodiscard]] Status remove_file();
+
+ private:
+  Segment(const Config& cfg, std::filesystem::path path, SegmentIdentity identity);
+
+  [[nodiscard]] Status write_state(SegmentState state);
+  [[nodiscard]] Status ensure_file_open();
+  SegmentState current_state_fields() const;
+  Error corrupted(std::uint64_t offset, std::uint64_t index, std::string_view what) const;
+  void add_record(std::uint64_t index, std::uint64_t bytes) noexcept;
+  // Offset of the record of `index` in `base` (bounded by records_end()).
+  Result<std::uint64_t> find_offset(const std::byte* base, std::uint64_t index) const;
+  void allocate_memory_points();
+
+  Config cfg_;
+  std::filesystem::path path_;
+  SegmentIdentity identity_;
+
+  std::atomic<std::uint64_t> start_index_{0};
+  std::atomic<std::uint64_t> last_index_{0};
+  std::atomic<std::uint64_t> records_end_{kSegmentHeaderBytes};
+  std::atomic<bool> sealed_{false};
+
+  // Sparse points: in memory while active (or scanned, read-only), in the
+  // footer once sealed. memory_points_ is swapped only with readers excluded.
+  std::unique_ptr<SparsePoint[]> memory_points_;
+  std::uint64_t memory_point_capacity_ = 0;
+  std::atomic<std::uint64_t> memory_point_count_{0};
+  std::uint64_t footer_offset_ = 0;
+  std::uint64_t footer_point_count_ = 0;
+  mutable std::atomic<bool> footer_verified_{false};
+
+  // Mapping: fixed while active; managed by the MappingCache once sealed.
+  mutable std::mutex map_mu_;
+  mutable std::shared_ptr<const MappedFile> map_;
+  std::shared_ptr<MappedFile> writable_map_;  // active only
+
+  // Writer-only state.
+  File file_;
+  std::optional<SegmentState> state_;   // last state written or read
+  AppendCursor cursor_;  // cursor_.end: appended, maybe unpublished
+  std::uint64_t high_water_ = kSegmentHeaderBytes;   // end of every byte ever written
+  std::uint64_t durable_end_ = kSegmentHeaderBytes;  // synced
+  std::uint64_t pending_last_ = 0;
+  std::uint64_t file_size_ = 0;
+  bool writable_ = false;
+  bool temp_ = false;
+};
+
+}  // namespace seglog::detail

@@ -1,0 +1,389 @@
+// log/segment_log.cpp — appends, rolls, truncations and reads of the
+// segmented log (docs/design.md, "The log"). Recovery is in recovery.cpp.
+#include "log/segment_log.hpp"
+
+#include "errors.hpp"
+#include "format/record.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+namespace seglog::detail {
+
+SegmentLog::SegmentLog(const LogConfig& cfg)
+    : cfg_(cfg), cache_(std::max<std::uint32_t>(cfg.max_mapped_segments, 1)) {}
+
+SegmentLog::~SegmentLog() = default;
+
+Result<std::unique_ptr<SegmentLog>> SegmentLog::open(const LogConfig& cfg) {
+  std::unique_ptr<SegmentLog> log(new SegmentLog(cfg));
+  if (auto s = log->recover(); !s) return s.error();
+  return log;
+}
+
+Segment::Config SegmentLog::segment_config() {
+  return {cfg_.dir, cfg_.index_interval_bytes, cfg_.verify_checksums, &cache_};
+}
+
+void SegmentLog::log(Logger::Level level, const std::string& message) const {
+  if (cfg_.logger != nullptr) cfg_.logger->log(level, message);
+}
+
+Status SegmentLog::check_writable() const {
+  if (sync_failed()) {
+    return make_error(errc::io_error,
+                      "an earlier sync of " + cfg_.dir.string() +
+                          " failed; writes are refused until the log is reopened");
+  }
+  return {};
+}
+
+Status SegmentLog::fail_sticky(Status status) {
+  if (!status) {
+    sync_failed_.store(true, std::memory_order_release);
+    log(Logger::Level::error, "sync failed, log is now read-only until reopen: " +
+                                  status.error().message());
+  }
+  return status;
+}
+
+// ---- reads -------------------------------------------------------------------
+
+const std::shared_ptr<Segment>* SegmentLog::find_locked(std::uint64_t index) const {
+  if (segments_.empty()) return nullptr;
+  // Most reads are at the tail.
+  if (index >= segments_.back()->first_index()) return &segments_.back();
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), index,
+      [](std::uint64_t i, const std::shared_ptr<Segment>& s) { return i < s->first_index(); });
+  if (it == segments_.begin()) return nullptr;
+  return &*(it - 1);
+}
+
+Result<LocatedRecord> SegmentLog::locate(std::uint64_t index) const {
+  std::shared_lock lock(table_mu_);
+  if (index < first_index()) {
+    return make_error(errc::compacted, "index " + std::to_string(index) +
+                                           " is below the first index " +
+                                           std::to_string(first_index()));
+  }
+  const auto* segment = find_locked(index);
+  if (segment == nullptr || index > (*segment)->last_index()) {
+    return make_error(errc::out_of_range, "index " + std::to_string(index) +
+                                              " is above the last index " +
+                                              std::to_string(last_index()));
+  }
+  return (*segment)->locate(index);
+}
+
+Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
+                              const Segment::Visitor& visitor) const {
+  std::shared_lock lock(table_mu_);
+  bool more = true;
+  std::uint64_t index = begin;
+  while (more && index < end) {
+    const auto* segment = find_locked(index);
+    if (segment == nullptr || index > (*segment)->last_index()) {
+      return make_error(errc::out_of_range, "index " + std::to_string(index) +
+                                                " is above the last index " +
+                                                std::to_string(last_index()));
+    }
+    const std::uint64_t to = std::min(end - 1, (*segment)->last_index());
+    auto s = (*segment)->visit(index, to, [&](const DecodedRecord& r, const auto& pin) {
+      more = visitor(r, pin);
+      return more;
+    });
+    if (!s) return s;
+    index = to + 1;
+  }
+  return {};
+}
+
+// ---- appends -----------------------------------------------------------------
+
+Status SegmentLog::append(std::span<const LogEntry> entries) {
+  if (entries.empty()) return {};
+  if (auto s = check_writable(); !s) return s;
+
+  // Plan: where each new segment starts and how big it is. A record larger
+  // than a segment gets a segment of its own, sized to fit.
+  struct Roll {
+    std::size_t position;
+    std::uint64_t capacity;
+  };
+  std::vector<Roll> rolls;
+  AppendCursor cursor;
+  bool have_segment = active_ && active_->accepts(entries.front().index);
+  if (have_segment) cursor = active_->cursor();
+  const std::uint64_t interval = std::max<std::uint32_t>(cfg_.index_interval_bytes, 1);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const std::uint64_t bytes = record_bytes(entries[i].data.size());
+    if (!have_segment || !cursor.fits(bytes)) {
+      std::uint64_t capacity = cfg_.segment_size;
+      const std::uint64_t needed = kSegmentHeaderBytes + bytes + footer_bytes(1);
+      if (needed > capacity) capacity = align_up(needed, 4096);
+      rolls.push_back({i, capacity});
+      cursor = AppendCursor{kSegmentHeaderBytes, 0, kSegmentHeaderBytes, capacity, interval};
+      have_segment = true;
+    }
+    cursor.advance(bytes);
+  }
+
+  // Preallocate every new segment before writing anything (no_space here
+  // leaves the log as it was).
+  std::vector<std::shared_ptr<Segment>> prepared;
+  for (const Roll& roll : rolls) {
+    auto segment = Segment::prepare(segment_config(), entries[roll.position].index, roll.capacity);
+    if (!segment) {
+      for (auto& p : prepared) (void)p->remove_file();
+      return segment.error();
+    }
+    prepared.push_back(std::move(*segment));
+  }
+
+  std::uint64_t bytes_written = 0;
+  std::size_t next_roll = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (next_roll < rolls.size() && rolls[next_roll].position == i) {
+      if (active_) {
+        active_->publish();
+        last_index_.store(entries[i].index - 1, std::memory_order_release);
+      }
+      if (auto s = roll_to(std::move(prepared[next_roll])); !s) {
+        for (std::size_t k = next_roll + 1; k < prepared.size(); ++k) {
+          (void)prepared[k]->remove_file();
+        }
+        return s;
+      }
+      ++next_roll;
+    }
+    active_->append(entries[i]);
+    bytes_written += record_bytes(entries[i].data.size());
+  }
+  active_->publish();
+  last_index_.store(entries.back().index, std::memory_order_release);
+  counters.entries_appended.fetch_add(entries.size(), std::memory_order_relaxed);
+  counters.bytes_appended.fetch_add(bytes_written, std::memory_order_relaxed);
+  return {};
+}
+
+Status SegmentLog::seal_active() {
+  if (!active_) return {};
+  active_->publish();
+  if (auto s = active_->seal(); !s) return fail_sticky(s);
+  {
+    std::unique_lock lock(table_mu_);
+    active_->release_memory_points();
+  }
+  cache_.note_mapped(active_);
+  active_.reset();
+  return {};
+}
+
+Status SegmentLog::roll_to(std::shared_ptr<Segment> next) {
+  // Steps of a roll (design.md, "Roll"): 1. next preallocated (done);
+  // 2. seal the active segment; 3. rename next into place; 4. fsync dir.
+  if (auto s = seal_active(); !s) {
+    (void)next->remove_file();
+    return s;
+  }
+  if (auto s = next->install(); !s) {
+    (void)next->remove_file();
+    return fail_sticky(s);
+  }
+  if (auto s = sync_directory(cfg_.dir); !s) return fail_sticky(s);
+  {
+    std::unique_lock lock(table_mu_);
+    // An empty segment of the same name was just replaced by the rename.
+    if (!segments_.empty() && segments_.back()->first_index() == next->first_index()) {
+      segments_.back() = next;
+    } else {
+      segments_.push_back(next);
+    }
+  }
+  active_ = std::move(next);
+  return {};
+}
+
+Status SegmentLog::sync() {
+  if (auto s = check_writable(); !s) return s;
+  if (!active_ || !active_->dirty()) return {};
+  const auto start = std::chrono::steady_clock::now();
+  if (auto s = active_->sync(); !s) return fail_sticky(s);
+  const auto ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count());
+  counters.syncs.fetch_add(1, std::memory_order_relaxed);
+  if (ns > 100'000'000) counters.slow_syncs.fetch_add(1, std::memory_order_relaxed);
+  std::uint64_t seen = counters.max_sync_ns.load(std::memory_order_relaxed);
+  while (ns > seen && !counters.max_sync_ns.compare_exchange_weak(seen, ns)) {
+  }
+  return {};
+}
+
+// ---- truncations -------------------------------------------------------------
+
+Status SegmentLog::truncate_after(std::uint64_t index) {
+  if (auto s = check_writable(); !s) return s;
+  std::size_t keep = 0;
+  {
+    std::shared_lock lock(table_mu_);
+    const auto* segment = find_locked(index + 1);
+    if (segment == nullptr) return {};
+    keep = static_cast<std::size_t>(segment - segments_.data());
+  }
+  // Readers stop at the new end at once; no byte they hold is touched.
+  last_index_.store(index, std::memory_order_release);
+  // Steps (design.md, "truncate_after"): 1. unlink later segments, newest
+  // first, so a crash leaves a prefix of the old log; 2. fsync the directory;
+  // 3. cut the segment holding index + 1 (durable).
+  bool removed = false;
+  while (segments_.size() > keep + 1) {
+    std::shared_ptr<Segment> victim = segments_.back();
+    if (auto s = victim->remove_file(); !s) return fail_sticky(s);
+    {
+      std::unique_lock lock(table_mu_);
+      segments_.pop_back();
+    }
+    if (victim == active_) active_.reset();
+    removed = true;
+  }
+  if (removed) {
+    if (auto s = sync_directory(cfg_.dir); !s) return fail_sticky(s);
+  }
+  std::shared_ptr<Segment> boundary = segments_[keep];
+  const bool was_active = boundary == active_;
+  if (auto s = boundary->cut_after(index); !s) return fail_sticky(s);
+  if (was_active) {
+    {
+      std::unique_lock lock(table_mu_);
+      boundary->release_memory_points();
+    }
+    cache_.note_mapped(boundary);
+    active_.reset();
+  }
+  return {};
+}
+
+Status SegmentLog::create_empty_segment(std::uint64_t first_index) {
+  auto segment = Segment::prepare(segment_config(), first_index,
+                                  kSegmentHeaderBytes + footer_bytes(0));
+  if (!segment) return segment.error();
+  auto& s = *segment;
+  if (auto r = s->set_start_index(first_index); !r) return r;
+  if (auto r = s->seal(); !r) return r;
+  if (auto r = s->install(); !r) return r;
+  if (auto r = sync_directory(cfg_.dir); !r) return fail_sticky(r);
+  std::unique_lock lock(table_mu_);
+  s->release_memory_points();
+  segments_.push_back(s);
+  return {};
+}
+
+Status SegmentLog::truncate_before(std::uint64_t index) {
+  if (auto s = check_writable(); !s) return s;
+  const std::uint64_t last = last_index();
+  if (segments_.empty()) {
+    // A log that never held an entry learns its start from a segment of
+    // its own (the only truncate_before that needs a few bytes of disk).
+    if (auto s = create_empty_segment(index); !s) return s;
+    first_index_.store(index, std::memory_order_release);
+    last_index_.store(index - 1, std::memory_order_release);
+    return {};
+  }
+  std::size_t boundary_pos = segments_.size() - 1;
+  if (index <= last) {
+    std::shared_lock lock(table_mu_);
+    boundary_pos = static_cast<std::size_t>(find_locked(index) - segments_.data());
+  }
+  std::shared_ptr<Segment> boundary = segments_[boundary_pos];
+  // Step 1 (design.md, "truncate_before"): the new start, durable, in the
+  // boundary segment's header: no new file, no free space needed.
+  if (auto s = boundary->set_start_index(index); !s) return fail_sticky(s);
+  first_index_.store(index, std::memory_order_release);
+  if (index > last + 1) last_index_.store(index - 1, std::memory_order_release);
+  // Step 2: whole segments below the boundary go. A crash before the unlinks
+  // are durable leaves them as leftovers that open removes.
+  if (boundary_pos > 0) {
+    std::vector<std::shared_ptr<Segment>> below(segments_.begin(),
+                                                segments_.begin() + static_cast<std::ptrdiff_t>(boundary_pos));
+    {
+      std::unique_lock lock(table_mu_);
+      segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(boundary_pos));
+    }
+    for (auto& segment : below) {
+      if (auto s = segment->remove_file(); !s) log(Logger::Level::warn, s.error().message());
+    }
+    if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
+  }
+  // Step 3: rewrite the boundary segment without the entries below index.
+  if (boundary->sealed() && index > boundary->first_index() && index <= boundary->last_index()) {
+    rewrite_boundary(boundary);
+  }
+  return {};
+}
+
+void SegmentLog::rewrite_boundary(const std::shared_ptr<Segment>& boundary) {
+  auto rewritten = boundary->rewrite_kept(segment_config());
+  if (!rewritten) {
+    counters.pending_rewrites.store(1, std::memory_order_relaxed);
+    log(Logger::Level::warn, "boundary rewrite of " + boundary->path().string() +
+                                 " postponed: " + rewritten.error().message());
+    return;
+  }
+  std::shared_ptr<Segment> next = std::move(*rewritten);
+  // Steps (design.md, "boundary rewrite"): 1. the new file is complete and
+  // synced (done); 2. rename it into place; 3. fsync dir; 4. unlink the old
+  // one; 5. fsync dir. Between 3 and 5 both exist: open keeps the new one.
+  if (auto s = next->install(); !s) {
+    (void)next->remove_file();
+    log(Logger::Level::warn, s.error().message());
+    return;
+  }
+  if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
+  {
+    std::unique_lock lock(table_mu_);
+    next->release_memory_points();
+    for (auto& segment : segments_) {
+      if (segment == boundary) segment = next;
+    }
+  }
+  cache_.note_mapped(next);
+  if (auto s = boundary->remove_file(); !s) log(Logger::Level::warn, s.error().message());
+  if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
+  counters.boundary_rewrites.fetch_add(1, std::memory_order_relaxed);
+  counters.pending_rewrites.store(0, std::memory_order_relaxed);
+}
+
+Status SegmentLog::close() {
+  Status status = sync_failed() ? Status{} : seal_active();
+  cache_.clear();
+  return status;
+}
+
+void SegmentLog::fill_stats(Stats& stats) const {
+  std::shared_lock lock(table_mu_);
+  stats.first_index = first_index();
+  stats.last_index = last_index();
+  stats.segments = segments_.size();
+  for (const auto& segment : segments_) {
+    if (segment->sealed()) ++stats.sealed_segments;
+    if (segment->mapped()) ++stats.mapped_segments;
+    stats.log_bytes += segment->file_size();
+  }
+  stats.entries_appended = counters.entries_appended.load(std::memory_order_relaxed);
+  stats.bytes_appended = counters.bytes_appended.load(std::memory_order_relaxed);
+  stats.syncs = counters.syncs.load(std::memory_order_relaxed);
+  stats.slow_syncs = counters.slow_syncs.load(std::memory_order_relaxed);
+  stats.max_sync_ns = counters.max_sync_ns.load(std::memory_order_relaxed);
+  stats.torn_tails_cut = counters.torn_tails_cut.load(std::memory_order_relaxed);
+  stats.torn_bytes_cut = counters.torn_bytes_cut.load(std::memory_order_relaxed);
+  stats.leftovers_removed = counters.leftovers_removed.load(std::memory_order_relaxed);
+  stats.boundary_rewrites = counters.boundary_rewrites.load(std::memory_order_relaxed);
+  stats.pending_rewrites = counters.pending_rewrites.load(std::memory_order_relaxed);
+  stats.sync_failed = sync_failed();
+  stats.clean_open = clean_open_;
+}
+
+}  // namespace seglog::detail

@@ -1,0 +1,97 @@
+// meta/snapshot_header.cpp — encodes and validates the snapshot.bin header.
+#include "meta/snapshot_header.hpp"
+
+#include "meta/corrupted.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <string>
+
+namespace seglog::detail {
+
+namespace {
+
+void put_u32(SnapshotHeaderBytes& out, std::size_t offset, std::uint32_t value) {
+  for (std::size_t i = 0; i < 4; ++i) {
+    out[offset + i] = static_cast<std::byte>(value >> (8 * i));
+  }
+}
+
+void put_u64(SnapshotHeaderBytes& out, std::size_t offset, std::uint64_t value) {
+  for (std::size_t i = 0; i < 8; ++i) {
+    out[offset + i] = static_cast<std::byte>(value >> (8 * i));
+  }
+}
+
+std::uint64_t get_le(std::span<const std::byte> bytes, std::size_t offset,
+                     std::size_t size) {
+  std::uint64_t value = 0;
+  for (std::size_t i = size; i-- > 0;) {
+    value = value << 8 | std::to_integer<std::uint64_t>(bytes[offset + i]);
+  }
+  return value;
+}
+
+std::uint64_t header_checksum(std::span<const std::byte> bytes) {
+  return XXH3_64bits(bytes.data(), kSnapshotHeaderChecked);
+}
+
+}  // namespace
+
+SnapshotHeaderBytes encode_snapshot_header(const SnapshotHeader& header) {
+  SnapshotHeaderBytes out{};  // zero padding
+  std::copy(kSnapshotMagic.begin(), kSnapshotMagic.end(), out.begin());
+  put_u32(out, 8, kSnapshotFormatVersion);
+  put_u32(out, 12, static_cast<std::uint32_t>(kSnapshotHeaderBytes));
+  put_u64(out, 16, header.last_index);
+  put_u64(out, 24, header.last_term);
+  put_u64(out, 32, header.data_size);
+  put_u64(out, 40, header.data_xxh3);
+  put_u64(out, 48, header_checksum(out));
+  return out;
+}
+
+Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,
+                                              std::span<const std::byte> bytes) {
+  if (bytes.size() < kSnapshotHeaderBytes) {
+    return corrupted_file(path, "shorter than the " +
+                                    std::to_string(kSnapshotHeaderBytes) +
+                                    "-byte snapshot header");
+  }
+  if (!std::equal(kSnapshotMagic.begin(), kSnapshotMagic.end(), bytes.begin())) {
+    return corrupted_file(path, "bad magic at offset 0 (not a seglog snapshot)");
+  }
+  if (const std::uint64_t version = get_le(bytes, 8, 4);
+      version != kSnapshotFormatVersion) {
+    return corrupted_file(path, "unknown snapshot format version " +
+                                    std::to_string(version) + " at offset 8");
+  }
+  const std::uint64_t stored = get_le(bytes, 48, 8);
+  if (const std::uint64_t computed = header_checksum(bytes); stored != computed) {
+    return corrupted_file(path, "header checksum mismatch at offset 48");
+  }
+  if (const std::uint64_t header_bytes = get_le(bytes, 12, 4);
+      header_bytes != kSnapshotHeaderBytes) {
+    return corrupted_file(path, "header_bytes " + std::to_string(header_bytes) +
+                                    " at offset 12, expected " +
+                                    std::to_string(kSnapshotHeaderBytes));
+  }
+  const auto padding = bytes.subspan(kSnapshotPaddingOffset,
+                                     kSnapshotHeaderBytes - kSnapshotPaddingOffset);
+  if (auto nonzero = std::find_if(padding.begin(), padding.end(),
+                                  [](std::byte b) { return b != std::byte{0}; });
+      nonzero != padding.end()) {
+    return corrupted_file(path, "nonzero header padding at offset " +
+                                    std::to_string(kSnapshotPaddingOffset +
+                                                   (nonzero - padding.begin())));
+  }
+  SnapshotHeader header;
+  header.last_index = get_le(bytes, 16, 8);
+  header.last_term = get_le(bytes, 24, 8);
+  header.data_size = get_le(bytes, 32, 8);
+  header.data_xxh3 = get_le(bytes, 40, 8);
+  return header;
+}
+
+}  // namespace seglog::detail

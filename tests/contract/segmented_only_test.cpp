@@ -1,0 +1,174 @@
+// contract/segmented_only_test.cpp — the parts of the contract only
+// SegmentedStorage has: options validation, the directory (created on open,
+// one writer holding it: invariant 6 of docs/design.md), read-only opens, and
+// everything surviving a reopen. Built into contract_segmented only.
+#include "contract/expect.hpp"
+
+#include <functional>
+#include <string>
+#include <utility>
+
+using namespace seglog;
+using namespace seglog::test;
+
+namespace {
+
+Outcome open_outcome(const Options& options) {
+  return outcome(SegmentedStorage::open(options));
+}
+
+std::unique_ptr<SegmentedStorage> open_or_fail(const Options& options) {
+  auto opened = SegmentedStorage::open(options);
+  REQUIRE(opened);
+  return std::move(*opened);
+}
+
+Options read_only(Options options) {
+  options.read_only = true;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("open refuses options out of range with invalid_argument", "[segmented][options]") {
+  TempDir dir;
+  Options good;
+  good.dir = dir.path() / "log";
+  good.segment_size = 64 * 1024;
+  auto with = [&](auto change) {
+    Options options = good;
+    change(options);
+    return open_outcome(options);
+  };
+  CHECK(with([](Options& o) { o.segment_size = 64 * 1024 - 1; }) == errc::invalid_argument);
+  CHECK(with([](Options& o) { o.segment_size = 0; }) == errc::invalid_argument);
+  CHECK(with([](Options& o) { o.segment_size = (4ull << 30) + 1; }) == errc::invalid_argument);
+  CHECK(with([](Options& o) { o.index_interval_bytes = 63; }) == errc::invalid_argument);
+  CHECK(with([](Options& o) { o.max_mapped_segments = 0; }) == errc::invalid_argument);
+  CHECK(with([](Options& o) { o.max_entry_size = (4ull << 30) - 64 * 1024 + 1; }) ==
+        errc::invalid_argument);
+  // The smallest valid values open.
+  CHECK(is_ok(with([](Options& o) {
+    o.index_interval_bytes = 64;
+    o.max_mapped_segments = 1;
+  })));
+}
+
+TEST_CASE("open creates a missing directory with its parents", "[segmented][directory]") {
+  TempDir dir;
+  Options options;
+  options.dir = dir.path() / "a" / "b" / "log";
+  options.segment_size = 64 * 1024;
+  {
+    auto storage = open_or_fail(options);
+    append(*storage, make_entries(1, 3));
+    REQUIRE(storage->close());
+  }
+  CHECK(std::filesystem::is_directory(options.dir));
+  auto storage = open_or_fail(options);
+  CHECK(storage->last_index() == 3);
+}
+
+TEST_CASE("a read-only open of a missing directory is not_found", "[segmented][read_only]") {
+  TempDir dir;
+  Options options;
+  options.dir = dir.path() / "missing";
+  options.segment_size = 64 * 1024;
+  options.read_only = true;
+  CHECK(open_outcome(options) == errc::not_found);
+  CHECK_FALSE(std::filesystem::exists(options.dir));
+}
+
+TEST_CASE("a second writer on the same directory gets locked, also in the same process",
+          "[segmented][lock]") {
+  SegmentedFixture f;
+  append(*f, make_entries(1, 3));
+  CHECK(open_outcome(f.options()) == errc::locked);
+  CHECK(open_outcome(f.options()) == errc::locked);  // a refused open keeps no lock
+  CHECK(f->last_index() == 3);
+  REQUIRE(f->close());
+  auto second = open_or_fail(f.options());  // the lock went with close()
+  CHECK(second->last_index() == 3);
+  CHECK(open_outcome(f.options()) == errc::locked);
+}
+
+TEST_CASE("a writer destroyed without close releases the directory", "[segmented][lock]") {
+  TempDir dir;
+  Options options;
+  options.dir = dir.path() / "log";
+  options.segment_size = 64 * 1024;
+  {
+    auto writer = open_or_fail(options);
+    append(*writer, make_entries(1, 5));
+  }
+  auto again = open_or_fail(options);
+  CHECK(again->last_index() == 5);
+}
+
+TEST_CASE("a read-only open takes no lock and reads beside the writer",
+          "[segmented][read_only][lock]") {
+  SegmentedFixture f;
+  const auto log = make_varied_entries(1, 400);
+  append_in_batches(*f, log);
+  REQUIRE(f->save_state(PersistentState{2, "n\xC5\x93ud", 7}));
+  REQUIRE(f->flush());
+  auto reader = open_or_fail(read_only(f.options()));
+  auto second_reader = open_or_fail(read_only(f.options()));
+  expect_log(*reader, 1, log);
+  expect_log(*second_reader, 1, log);
+  CHECK(reader->get_state().value() == PersistentState{2, "n\xC5\x93ud", 7});
+  REQUIRE(f->append_entries(make_entries(401, 1)));  // the writer still writes
+  CHECK(open_outcome(f.options()) == errc::locked);  // and still holds the lock
+}
+
+TEST_CASE("a read-only open refuses every write with read_only and changes nothing",
+          "[segmented][read_only]") {
+  SegmentedFixture f;
+  const auto log = append(*f, make_entries(1, 10));
+  REQUIRE(f->save_snapshot(snapshot_data(4), 4, 1));
+  REQUIRE(f->close());
+  auto reader = open_or_fail(read_only(f.options()));
+  Storage& s = *reader;
+  const std::vector<std::pair<std::string, std::function<Outcome()>>> writes = {
+      {"append_entries", [&] { return outcome(s.append_entries(make_entries(11, 1))); }},
+      {"truncate_after", [&] { return outcome(s.truncate_after(5)); }},
+      {"truncate_before", [&] { return outcome(s.truncate_before(5)); }},
+      {"save_state", [&] { return outcome(s.save_state(PersistentState{1, "x", 1})); }},
+      {"save_snapshot", [&] { return outcome(s.save_snapshot(snapshot_data(6), 6, 1)); }},
+      {"save_cluster_config", [&] { return outcome(s.save_cluster_config(ClusterConfig{})); }},
+      {"sync", [&] { return outcome(s.sync()); }},
+      {"begin_snapshot", [&] { return outcome(reader->begin_snapshot(6, 1)); }},
+  };
+  for (const auto& [name, call] : writes) {
+    INFO(name);
+    CHECK(call() == errc::read_only);
+  }
+  expect_log(s, 1, log);
+  CHECK(s.get_snapshot().value().value().meta == SnapshotMeta{4, 1, 100});
+  REQUIRE(s.close());
+  f.reopen();
+  expect_log(*f, 1, log);
+  CHECK(f->get_state().value() == PersistentState{});
+  CHECK_FALSE(f->get_cluster_config().value().has_value());
+}
+
+TEST_CASE("reopen keeps entries over many segments, state, cluster config and snapshot",
+          "[segmented][reopen]") {
+  SegmentedFixture f;
+  const auto log = make_varied_entries(1, 3000);
+  append_in_batches(*f, log);
+  const PersistentState state{9, "\xE7\xAF\x80\xE7\x82\xB9-3", 2500};
+  const ClusterConfig config{2600, 9, {{"a", "h1:1", true}, {"b", "h2:1", false}}};
+  REQUIRE(f->save_state(state));
+  REQUIRE(f->save_cluster_config(config));
+  compact(*f, 1000, 1);
+  for (int i = 0; i < 3; ++i) {
+    f.reopen();
+    INFO("reopen " << i + 1);
+    expect_log(*f, 1001, slice(log, 1001, 3001));
+    CHECK(f->term(1000).value() == 1);
+    CHECK(f->get_state().value() == state);
+    CHECK(f->get_cluster_config().value() == config);
+    CHECK(f->get_snapshot().value().value().meta == SnapshotMeta{1000, 1, 100});
+  }
+}

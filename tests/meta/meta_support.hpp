@@ -1,0 +1,121 @@
+// meta/meta_support.hpp — helpers shared by the meta tests: listing a
+// directory, reading text, and (with -Dfault_injection=true) failing one
+// kind of OS call.
+#pragma once
+
+#include "io/fault_injection.hpp"
+#include "support/entries.hpp"
+#include "support/results.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seglog::test {
+
+// The names in `dir`, sorted.
+inline std::vector<std::string> names_in(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+inline std::string read_text(const std::filesystem::path& path) {
+  const std::vector<std::byte> bytes = read_file(path);
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+inline void write_text(const std::filesystem::path& path, std::string_view text) {
+  const auto bytes = std::as_bytes(std::span(text));
+  write_file(path, std::vector<std::byte>(bytes.begin(), bytes.end()));
+}
+
+inline std::span<const std::byte> bytes_of(std::string_view text) {
+  return std::as_bytes(std::span(text));
+}
+
+// Every damaged variant of the file at `path` that `damage` produces must
+// make `load()` fail with errc::corrupted naming the file; checks each and
+// prints how many were tried. `damage(original, k)` returns variant k or
+// nullopt when there are no more.
+template <class Damage, class Load>
+void check_every_variant_corrupted(const std::filesystem::path& path,
+                                   std::string_view what, Damage damage, Load load) {
+  const std::vector<std::byte> original = read_file(path);
+  std::size_t tried = 0;
+  std::size_t corrupted = 0;
+  for (std::size_t k = 0;; ++k) {
+    std::optional<std::vector<std::byte>> variant = damage(original, k);
+    if (!variant) break;
+    write_file(path, *variant);
+    const Outcome result = load();
+    ++tried;
+    if (result == errc::corrupted &&
+        result.message.find(path.filename().string()) != std::string::npos) {
+      ++corrupted;
+    } else {
+      INFO(what << " variant " << k << ": " << describe(result));
+      CHECK(result == errc::corrupted);
+      CHECK(result.message.find(path.filename().string()) != std::string::npos);
+    }
+  }
+  write_file(path, original);
+  std::cout << path.filename().string() << ", " << what << ": " << tried
+            << " damaged files tried, " << corrupted << " corrupted\n";
+  CHECK(corrupted == tried);
+  CHECK(tried > 0);
+}
+
+// Variant k: bit k % 8 of byte k / 8 flipped.
+inline std::optional<std::vector<std::byte>> flip_bit(const std::vector<std::byte>& bytes,
+                                                      std::size_t k) {
+  if (k / 8 >= bytes.size()) return std::nullopt;
+  std::vector<std::byte> out = bytes;
+  out[k / 8] ^= std::byte{static_cast<unsigned char>(1u << (k % 8))};
+  return out;
+}
+
+// Variant k: the first k bytes (every length shorter than the file).
+inline std::optional<std::vector<std::byte>> truncate_to(const std::vector<std::byte>& bytes,
+                                                         std::size_t k) {
+  if (k >= bytes.size()) return std::nullopt;
+  return std::vector<std::byte>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(k));
+}
+
+#ifdef SEGLOG_FAULT_INJECTION
+// While alive, every `op` (optionally only on paths whose file name
+// contains `name_part`) fails with `err`; counts the failures it caused.
+class FailOp {
+ public:
+  FailOp(detail::fault::Op op, int err, std::string name_part = {}) {
+    detail::fault::set_hook([this, op, err, name_part](detail::fault::Op o,
+                                                       const std::filesystem::path& p) {
+      if (o != op) return 0;
+      if (!name_part.empty() &&
+          p.filename().string().find(name_part) == std::string::npos) {
+        return 0;
+      }
+      ++failures_;
+      return err;
+    });
+  }
+  ~FailOp() { detail::fault::set_hook({}); }
+  FailOp(const FailOp&) = delete;
+  FailOp& operator=(const FailOp&) = delete;
+  int failures() const { return failures_; }
+
+ private:
+  int failures_ = 0;
+};
+#endif
+
+}  // namespace seglog::test
