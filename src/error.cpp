@@ -1,6 +1,8 @@
 // error.cpp — seglog's error category and Error's exception bridge.
 #include <seglog/error.hpp>
 
+#include <ostream>
+
 namespace seglog {
 namespace {
 
@@ -36,6 +38,10 @@ const std::error_category& error_category() noexcept {
 
 std::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), error_category()};
+}
+
+std::ostream& operator<<(std::ostream& out, const Error& error) {
+  return out << error.code().message() << ": " << error.message();
 }
 
 void throw_exception_from_error(const Error& error,

@@ -4,6 +4,7 @@
 
 #include <boost/system/result.hpp>
 
+#include <iosfwd>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -52,6 +53,9 @@ class Error {
   std::error_code code_;
   std::string message_;
 };
+
+// Prints "<code message>: <message>" (for logs and test output).
+std::ostream& operator<<(std::ostream& out, const Error& error);
 
 // Thrown only by Result::value() on an error (never by seglog itself).
 class Exception : public std::system_error {

@@ -37,6 +37,8 @@ class File {
   bool is_open() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
   const std::filesystem::path& path() const noexcept { return path_; }
+  // Records that the file was renamed (the descriptor still refers to it).
+  void renamed(std::filesystem::path path) { path_ = std::move(path); }
 
   [[nodiscard]] Result<std::uint64_t> size() const;
   // Reads exactly out.size() bytes at offset; short files are io_error.

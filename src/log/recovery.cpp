@@ -140,6 +140,7 @@ Status SegmentLog::recover() {
       // to a fresh segment.
       if (auto s = newest.seal(); !s) return s;
       newest.release_memory_points();
+      cache_.note_mapped(segments.back());
     }
     if (removed_any) {
       if (auto s = sync_directory(cfg_.dir); !s) return s;

@@ -95,11 +95,12 @@ Result<std::shared_ptr<Segment>> Segment::prepare(const Config& cfg,
   if (auto s = segment->file_.write_at(0, page); !s) return fail(s.error());
   if (auto s = segment->file_.data_sync(); !s) return fail(s.error());
   segment->state_ = state;
-  segment->file_size_ = capacity;
+  segment->file_size_.store(capacity, std::memory_order_relaxed);
   auto map = MappedFile::map(temp_path, MappedFile::Access::read_write, capacity);
   if (!map) return fail(map.error());
   segment->writable_map_ = *map;
   segment->map_ = *map;
+  segment->evictable_.store(false, std::memory_order_release);
   segment->allocate_memory_points();
   return segment;
 }
@@ -108,6 +109,7 @@ Status Segment::install() {
   std::filesystem::path final_path = cfg_.dir / segment_name(identity_.first_index);
   // Replaces an empty segment of the same name atomically, if there is one.
   if (auto s = rename_file(path_, final_path); !s) return s;
+  if (file_.is_open()) file_.renamed(final_path);
   path_ = std::move(final_path);
   temp_ = false;
   return {};
@@ -142,7 +144,7 @@ Result<std::shared_ptr<Segment>> Segment::open_existing(
   }
   std::shared_ptr<Segment> segment(new Segment(cfg, path, *identity));
   segment->state_ = current_state(page.data(), identity->salt);
-  segment->file_size_ = *size;
+  segment->file_size_.store(*size, std::memory_order_relaxed);
   segment->writable_ = writable;
   if (writable) segment->file_ = std::move(*file);
   return segment;
@@ -154,7 +156,7 @@ Status Segment::adopt_sealed() {
   const bool consistent =
       s.sealed && s.end_offset >= kSegmentHeaderBytes && s.footer_offset >= s.end_offset &&
       s.footer_offset % kRecordAlignment == 0 &&
-      s.footer_offset + footer_bytes(s.point_count) <= file_size_ && s.last_index + 1 >= first &&
+      s.footer_offset + footer_bytes(s.point_count) <= file_size() && s.last_index + 1 >= first &&
       (s.last_index + 1 - first) <= (s.end_offset - kSegmentHeaderBytes) / kRecordHeaderBytes;
   if (!consistent) {
     return corrupted(next_slot_offset(s.sequence + 1), first,
@@ -256,8 +258,9 @@ bool Segment::mapped() const {
 }
 
 void Segment::drop_mapping() noexcept {
+  if (!evictable_.load(std::memory_order_acquire)) return;  // active: stays mapped
   std::lock_guard lock(map_mu_);
-  if (!writable_map_) map_.reset();  // the active segment stays mapped
+  map_.reset();
 }
 
 Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
@@ -459,7 +462,7 @@ Status Segment::seal() {
   const std::uint64_t file_end = footer_offset + footer_bytes(count);
   if (auto s = file_.truncate(file_end); !s) return s;
   if (auto s = file_.data_sync(); !s) return s;
-  file_size_ = file_end;
+  file_size_.store(file_end, std::memory_order_relaxed);
   footer_offset_ = footer_offset;
   footer_point_count_ = count;
   footer_verified_.store(true, std::memory_order_release);
@@ -467,6 +470,7 @@ Status Segment::seal() {
   file_.close();
   // Readers keep using the mapping through map_ until the cache evicts it.
   writable_map_.reset();
+  evictable_.store(true, std::memory_order_release);
   return {};
 }
 

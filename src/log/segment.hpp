@@ -108,7 +108,9 @@ class Segment : public std::enable_shared_from_this<Segment> {
 
   // The state read from the header at open (nullopt: no valid slot).
   const std::optional<SegmentState>& opened_state() const noexcept { return state_; }
-  std::uint64_t file_size() const noexcept { return file_size_; }
+  std::uint64_t file_size() const noexcept {
+    return file_size_.load(std::memory_order_relaxed);
+  }
 
   // Sets up a sealed segment from its state slot (footer checked lazily).
   // Errors: corrupted (the slot is inconsistent with the file).
@@ -229,7 +231,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Mapping: fixed while active; managed by the MappingCache once sealed.
   mutable std::mutex map_mu_;
   mutable std::shared_ptr<const MappedFile> map_;
-  std::shared_ptr<MappedFile> writable_map_;  // active only
+  std::shared_ptr<MappedFile> writable_map_;  // active only (writer)
+  std::atomic<bool> evictable_{true};         // false while active
 
   // Writer-only state.
   File file_;
@@ -238,7 +241,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   std::uint64_t high_water_ = kSegmentHeaderBytes;   // end of every byte ever written
   std::uint64_t durable_end_ = kSegmentHeaderBytes;  // synced
   std::uint64_t pending_last_ = 0;
-  std::uint64_t file_size_ = 0;
+  std::atomic<std::uint64_t> file_size_{0};
   bool writable_ = false;
   bool temp_ = false;
 };

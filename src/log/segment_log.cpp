@@ -275,9 +275,12 @@ Status SegmentLog::create_empty_segment(std::uint64_t first_index) {
   if (auto r = s->seal(); !r) return r;
   if (auto r = s->install(); !r) return r;
   if (auto r = sync_directory(cfg_.dir); !r) return fail_sticky(r);
-  std::unique_lock lock(table_mu_);
-  s->release_memory_points();
-  segments_.push_back(s);
+  {
+    std::unique_lock lock(table_mu_);
+    s->release_memory_points();
+    segments_.push_back(s);
+  }
+  cache_.note_mapped(s);
   return {};
 }
 

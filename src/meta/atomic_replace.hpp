@@ -27,7 +27,7 @@ std::filesystem::path temp_path_for(const std::filesystem::path& dir,
 // reported, but the new file is then already in place (visible, durability
 // unknown): callers treat it like any failed fsync (sticky).
 // Errors: no_space (ENOSPC/EDQUOT), io_error (any other OS failure; the
-//         message names the path and the call).
+//         message names the path and the call), not_found (no such `dir`).
 [[nodiscard]] Status atomic_replace(const std::filesystem::path& dir,
                                    std::string_view name,
                                    std::span<const std::byte> bytes);

@@ -29,8 +29,9 @@ std::string encode_cluster(const ClusterConfig& config);
 // Replaces dir/cluster.json durably (see atomic_replace).
 // Errors: invalid_argument (an id or address is not valid UTF-8, or the
 //         file would exceed 16 MiB), no_space, io_error (before the rename
-//         the old file stays; after it, only the directory fsync failed).
+//         the old file stays; after it, only the directory fsync failed),
+//         not_found (no such `dir`).
 [[nodiscard]] Status store_cluster_config(const std::filesystem::path& dir,
-                                   const ClusterConfig& config);
+                                          const ClusterConfig& config);
 
 }  // namespace seglog::detail

@@ -4,7 +4,7 @@
 
 #include "meta/canonical_json.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/parser.hpp>
 
 namespace seglog::detail {
 
@@ -26,9 +26,16 @@ std::string encode_document(const DocumentKind& kind, std::string_view payload) 
 Result<ParsedDocument> parse_document(const std::filesystem::path& path,
                                       std::string_view text,
                                       const DocumentKind& kind) {
+  // Standard JSON only (no comments, no trailing commas, valid UTF-8); the
+  // parser refuses bytes after the value, and tells where it stopped.
+  boost::json::parser parser;
   boost::system::error_code ec;
-  boost::json::value root = boost::json::parse(text, ec);
-  if (ec) return corrupted_file(path, "not JSON: " + ec.message());
+  const std::size_t parsed = parser.write(text.data(), text.size(), ec);
+  if (ec) {
+    return corrupted_file(path, "not JSON at offset " + std::to_string(parsed) + ": " +
+                                    ec.message());
+  }
+  boost::json::value root = parser.release();
 
   const JsonFields fields(path);
   boost::json::object* object = root.if_object();

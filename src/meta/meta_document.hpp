@@ -113,8 +113,14 @@ template <class T, class Decode, class Encode>
                      std::to_string(kMaxMetaFileBytes));
   }
   if (auto check = decode_document<T>(path, text, kind, decode, encode); !check) {
+    // Everything but a string's bytes is valid by construction.
+    std::string reason = check.error().message();
+    const std::string prefix = path.string() + ": corrupted: ";
+    if (reason.starts_with(prefix)) reason.erase(0, prefix.size());
     return Error(errc::invalid_argument,
-                 "cannot store " + path.string() + ": " + check.error().message());
+                 "cannot store " + path.string() +
+                     ": a string is not valid UTF-8 (it would read back as " +
+                     reason + ")");
   }
   return atomic_replace(dir, kind.file_name, std::as_bytes(std::span(text)));
 }

@@ -24,7 +24,8 @@ using SnapshotCommitHook = std::function<void(const SnapshotMeta&)>;
 // Starts a snapshot in a new temporary file `snapshot.bin.<16 hex>.tmp` in
 // `dir` (see SnapshotWriter). Arguments are not checked here: that is the
 // facade's job.
-// Errors: no_space, io_error (the temporary file cannot be created).
+// Errors: no_space, io_error (the temporary file cannot be created),
+//         not_found (no such `dir`).
 [[nodiscard]] Result<SnapshotWriter> begin_snapshot(
     const std::filesystem::path& dir, std::uint64_t last_index,
     std::uint64_t last_term, SnapshotCommitHook on_commit);
@@ -47,7 +48,8 @@ using SnapshotCommitHook = std::function<void(const SnapshotMeta&)>;
 // Writes `data` as the directory's snapshot in one call (begin, write,
 // commit). on_commit as for begin_snapshot.
 // Errors: no_space, io_error (before the rename the previous snapshot
-//         stays; after it, only the directory fsync failed).
+//         stays; after it, only the directory fsync failed), not_found (no
+//         such `dir`).
 [[nodiscard]] Status store_snapshot(const std::filesystem::path& dir,
                                     std::span<const std::byte> data,
                                     std::uint64_t last_index,

@@ -28,7 +28,7 @@ std::string encode_state(const PersistentState& state);
 // Replaces dir/state.json durably (see atomic_replace).
 // Errors: invalid_argument (voted_for is not valid UTF-8), no_space,
 //         io_error (before the rename the old file stays; after it, only
-//         the directory fsync failed).
+//         the directory fsync failed), not_found (no such `dir`).
 [[nodiscard]] Status store_state(const std::filesystem::path& dir,
                                  const PersistentState& state);
 

@@ -21,6 +21,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 step() { printf '\n--- %s\n' "$*"; }
 
+# Inner builds are --buildtype=plain (no optimisation, no debug info): the
+# quickest to compile, and what is tested here is packaging, not speed.
 # The consumer builds with the compiler meson would pick by default, not
 # with the sanitizer or coverage settings of the build that runs this test.
 unset CXXFLAGS LDFLAGS CPPFLAGS
@@ -52,7 +54,8 @@ case "$mode" in
     copy_source "$tmp/consumer/subprojects/seglog"
 
     step "configure the consumer (seglog as a subproject)"
-    meson setup "$tmp/build" "$tmp/consumer" --force-fallback-for=seglog
+    meson setup "$tmp/build" "$tmp/consumer" --force-fallback-for=seglog \
+      --buildtype=plain
     grep -q "Dependency seglog found: YES .*(overridden)" "$tmp/build/meson-logs/meson-log.txt" \
       || { echo "seglog did not come from the subproject"; exit 1; }
     step "build"
@@ -64,6 +67,7 @@ case "$mode" in
   install)
     step "configure and build seglog alone, prefix $tmp/prefix"
     meson setup "$tmp/seglog-build" "$src" --prefix="$tmp/prefix" --wrap-mode=nofallback \
+      --buildtype=plain \
       -Dtests=disabled -Dbenchmarks=disabled -Dtools=disabled
     ninja -C "$tmp/seglog-build" -j "$jobs"
     step "install"
@@ -83,7 +87,7 @@ case "$mode" in
 
     step "configure the consumer (seglog through pkg-config only)"
     PKG_CONFIG_PATH="$pcdir" meson setup "$tmp/build" "$consumer_src" \
-      --wrap-mode=nofallback -Dseglog_from=pkg-config
+      --wrap-mode=nofallback --buildtype=plain -Dseglog_from=pkg-config
     step "build"
     ninja -C "$tmp/build" -j "$jobs"
     step "run"

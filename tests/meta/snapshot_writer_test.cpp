@@ -7,9 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <cerrno>
 #include <cstdint>
-#include <regex>
 #include <string>
 
 namespace seglog::test {
@@ -40,7 +38,12 @@ TEST_CASE("a writer streams into one temporary file named snapshot.bin.<hex>.tmp
   REQUIRE(is_ok(outcome(writer.write(payload_for(1, 10)))));
   const auto names = names_in(dir.path());
   REQUIRE(names.size() == 1);
-  CHECK(std::regex_match(names[0], std::regex(R"(snapshot\.bin\.[0-9a-f]{16}\.tmp)")));
+  const std::string& name = names[0];
+  INFO(name);
+  REQUIRE(name.size() == std::string("snapshot.bin.").size() + 16 + 4);
+  CHECK(name.starts_with("snapshot.bin."));
+  CHECK(name.ends_with(".tmp"));
+  CHECK(name.substr(13, 16).find_first_not_of("0123456789abcdef") == std::string::npos);
   CHECK(writer.bytes_written() == 10);
 }
 
@@ -225,76 +228,6 @@ TEST_CASE("begin_snapshot in a missing directory fails and creates nothing") {
   TempDir dir;
   CHECK(outcome(begin_snapshot(dir / "missing", 1, 1, {})) == errc::not_found);
 }
-
-#ifdef SEGLOG_FAULT_INJECTION
-using detail::fault::Op;
-
-TEST_CASE("a failed chunk write is sticky and removes the temporary file") {
-  TempDir dir;
-  commit_snapshot(dir, payload_for(1, 100), 10);
-  SnapshotWriter writer = begin(dir, 20, 2, [](const SnapshotMeta&) { FAIL("on_commit"); });
-  REQUIRE(is_ok(outcome(writer.write(payload_for(2, 100)))));
-  {
-    FailOp fail(Op::write, ENOSPC);
-    CHECK(outcome(writer.write(payload_for(3, 100))) == errc::no_space);
-  }
-  CHECK(outcome(writer.write(payload_for(4, 100))) == errc::no_space);
-  CHECK(outcome(writer.commit()) == errc::no_space);
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"snapshot.bin"});
-  const auto loaded = load_snapshot(dir.path());
-  REQUIRE(loaded);
-  CHECK((*loaded)->meta.last_index == 10);
-}
-
-TEST_CASE("a commit that fails before the rename keeps the previous snapshot") {
-  const auto [op, err, expected] = GENERATE(std::tuple{Op::write, ENOSPC, errc::no_space},
-                                            std::tuple{Op::sync, EIO, errc::io_error},
-                                            std::tuple{Op::rename, EIO, errc::io_error});
-  TempDir dir;
-  commit_snapshot(dir, payload_for(1, 100), 10);
-  SnapshotWriter writer = begin(dir, 20, 2, [](const SnapshotMeta&) { FAIL("on_commit"); });
-  REQUIRE(is_ok(outcome(writer.write(payload_for(2, 100)))));
-  {
-    FailOp fail(op, err);
-    CHECK(outcome(writer.commit()) == expected);
-    CHECK(fail.failures() == 1);
-  }
-  CHECK(outcome(writer.commit()) == expected);  // sticky
-  CHECK(names_in(dir.path()) == std::vector<std::string>{"snapshot.bin"});
-  const auto loaded = load_snapshot(dir.path());
-  REQUIRE(loaded);
-  CHECK((*loaded)->meta.last_index == 10);
-}
-
-TEST_CASE("a failed directory fsync after the rename reports io_error and still calls on_commit") {
-  TempDir dir;
-  int calls = 0;
-  SnapshotWriter writer = begin(dir, 20, 2, [&](const SnapshotMeta&) { ++calls; });
-  {
-    FailOp fail(Op::sync_directory, EIO);
-    CHECK(outcome(writer.commit()) == errc::io_error);
-  }
-  CHECK(calls == 1);
-  const auto reader = open_snapshot(dir.path());
-  REQUIRE(reader);
-  CHECK(reader->meta().last_index == 20);
-}
-
-TEST_CASE("commit makes every durable step in order") {
-  TempDir dir;
-  SnapshotWriter writer = begin(dir);
-  REQUIRE(is_ok(outcome(writer.write(payload_for(1, 10)))));
-  std::vector<Op> ops;
-  detail::fault::set_hook([&](Op op, const std::filesystem::path&) {
-    ops.push_back(op);
-    return 0;
-  });
-  const auto result = outcome(writer.commit());
-  detail::fault::set_hook({});
-  REQUIRE(is_ok(result));
-  CHECK(ops == std::vector<Op>{Op::write, Op::sync, Op::rename, Op::sync_directory});
-}
-#endif
 
 }  // namespace
 }  // namespace seglog::test

@@ -46,25 +46,11 @@ struct Outcome {
   std::string message;
 };
 
-// The error is taken through value()'s exception: boost::system::result's
-// error() needs a default-constructible error type, which seglog::Error is
-// not.
 template <class T>
 Outcome outcome(const Result<T>& result) {
   if (result) return {};
-  try {
-    (void)result.value();
-  } catch (const Exception& e) {
-    std::string message = e.what();
-    // std::system_error appends ": " + code().message(); take it off again.
-    const std::string suffix = ": " + e.code().message();
-    if (message.size() >= suffix.size() &&
-        message.compare(message.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      message.resize(message.size() - suffix.size());
-    }
-    return Outcome{e.code(), message};
-  }
-  return {};
+  const Error error = result.error();
+  return Outcome{error.code(), error.message()};
 }
 
 // An outcome matches an errc when it is an error with that code (in seglog's
@@ -146,6 +132,13 @@ struct StringMaker<seglog::ClusterConfig> {
              (m.voter ? "voter" : "learner") + "}";
     }
     return out + " ]}";
+  }
+};
+
+template <>
+struct StringMaker<std::optional<seglog::ClusterConfig>> {
+  static std::string convert(const std::optional<seglog::ClusterConfig>& c) {
+    return c ? StringMaker<seglog::ClusterConfig>::convert(*c) : "nullopt";
   }
 };
 
