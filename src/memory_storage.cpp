@@ -43,10 +43,11 @@ struct Chunk {
 struct Slot {
   std::uint64_t term = 0;
   std::uint64_t chunk = 0;
-  std::size_t offset = 0;
-  std::size_t size = 0;
+  std::uint64_t size = 0;
+  std::uint32_t offset = 0;  // < kChunkBytes: larger payloads start a chunk
   std::uint8_t type = 0;
 };
+static_assert(sizeof(Slot) == 32);
 
 std::string str(std::uint64_t value) { return std::to_string(value); }
 
@@ -83,7 +84,7 @@ struct MemoryStorage::State {
 
   // Copies `data` into the arena and returns the slot that refers to it.
   Slot store(const LogEntry& entry) {
-    Slot s{entry.term, first_chunk + chunks.size(), 0, entry.data.size(),
+    Slot s{entry.term, first_chunk + chunks.size(), entry.data.size(), 0,
            entry.type};
     if (entry.data.empty()) {
       if (!chunks.empty()) --s.chunk;
@@ -97,7 +98,7 @@ struct MemoryStorage::State {
     }
     Chunk& c = chunks.back();
     s.chunk = first_chunk + chunks.size() - 1;
-    s.offset = c.used;
+    s.offset = static_cast<std::uint32_t>(c.used);
     std::memcpy(c.bytes.get() + c.used, entry.data.data(), entry.data.size());
     c.used += entry.data.size();
     return s;

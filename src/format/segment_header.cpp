@@ -35,6 +35,13 @@ std::optional<SegmentIdentity> decode_identity(const std::byte* in) noexcept {
   id.salt = load_le<std::uint64_t>(in + 24);
   id.capacity = load_le<std::uint64_t>(in + 32);
   id.index_interval_bytes = load_le<std::uint32_t>(in + 40);
+  // Sizes a reader will allocate by must be sane even under a valid
+  // checksum (a crafted file): capacity within [header, 8 GiB], a nonzero
+  // interval.
+  if (id.capacity < kSegmentHeaderBytes || id.capacity > (8ull << 30) ||
+      id.index_interval_bytes == 0) {
+    return std::nullopt;
+  }
   return id;
 }
 

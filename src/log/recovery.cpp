@@ -64,11 +64,11 @@ Status SegmentLog::recover() {
   // first segment after a snapshot install) and the boundary is superseded.
   std::size_t start = 0;
   for (std::size_t k = 0; k < segments.size(); ++k) {
-    const auto& state = segments[k]->opened_state();
+    const auto& state = segments[k]->state();
     if (state && state->start_index != 0) start = k;
   }
   if (!segments.empty()) {
-    const auto& state = segments[start]->opened_state();
+    const auto& state = segments[start]->state();
     if (state && state->start_index != 0 && start + 1 < segments.size() &&
         segments[start + 1]->first_index() == state->start_index) {
       ++start;
@@ -85,7 +85,7 @@ Status SegmentLog::recover() {
   bool scanned = false;
   for (std::size_t k = 0; k < segments.size(); ++k) {
     Segment& segment = *segments[k];
-    const auto& state = segment.opened_state();
+    const auto& state = segment.state();
     const bool newest = k + 1 == segments.size();
     Status status;
     if (state && state->sealed) {

@@ -51,9 +51,10 @@ Error Segment::corrupted(std::uint64_t offset, std::uint64_t index,
 
 void Segment::allocate_memory_points() {
   const std::uint64_t interval = std::max<std::uint64_t>(identity_.index_interval_bytes, 1);
+  // Bounded by the file's real size, never by a header field alone.
+  const std::uint64_t bytes = std::min(identity_.capacity, file_size());
   memory_point_capacity_ =
-      (identity_.capacity > kSegmentHeaderBytes ? identity_.capacity - kSegmentHeaderBytes : 0) /
-          interval + 2;
+      (bytes > kSegmentHeaderBytes ? bytes - kSegmentHeaderBytes : 0) / interval + 2;
   memory_points_ = std::make_unique<SparsePoint[]>(memory_point_capacity_);
 }
 
@@ -170,6 +171,9 @@ Status Segment::adopt_sealed() {
   cursor_.end = high_water_ = durable_end_ = s.end_offset;
   pending_last_ = s.last_index;
   sealed_.store(true, std::memory_order_release);
+  // One descriptor per segment would exhaust the limit on a long log; a
+  // sealed segment reopens its file only for a rare state write.
+  file_.close();
   return {};
 }
 
@@ -250,6 +254,18 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
   return result;
 }
 
+// A reader that lost a race with truncate_after sees the published end move
+// below the record it walks to: that is out_of_range, not damage. The
+// writer lowers last_index_ before records_end_, so a reader that saw the
+// lower end sees the lower last index too.
+Error Segment::truncated_meanwhile(std::uint64_t index, Error error) const {
+  if (index > last_index()) {
+    return make_error(errc::out_of_range, "index " + std::to_string(index) +
+                                              " was truncated from " + path_.string());
+  }
+  return error;
+}
+
 // ---- reads ------------------------------------------------------------------
 
 bool Segment::mapped() const {
@@ -328,13 +344,13 @@ Result<LocatedRecord> Segment::locate(std::uint64_t index) const {
   }
   const std::byte* base = (*pinned)->data();
   auto offset = find_offset(base, index);
-  if (!offset) return offset.error();
+  if (!offset) return truncated_meanwhile(index, offset.error());
   LocatedRecord located{std::move(*pinned), {}};
   const RecordStatus status = decode_record(base + *offset, records_end() - *offset,
                                             identity_.salt, cfg_.verify_checksums,
                                             located.record);
   if (status != RecordStatus::ok || located.record.fields.index != index) {
-    return corrupted(*offset, index, "record fails its checksum");
+    return truncated_meanwhile(index, corrupted(*offset, index, "record fails its checksum"));
   }
   return located;
 }
@@ -350,7 +366,7 @@ Status Segment::visit(std::uint64_t from, std::uint64_t to,
   }
   const std::byte* base = (*pinned)->data();
   auto offset = find_offset(base, from);
-  if (!offset) return offset.error();
+  if (!offset) return truncated_meanwhile(from, offset.error());
   const std::uint64_t bound = records_end();
   std::uint64_t at = *offset;
   for (std::uint64_t index = from; index <= to; ++index) {
@@ -358,7 +374,7 @@ Status Segment::visit(std::uint64_t from, std::uint64_t to,
     if (decode_record(base + at, bound - at, identity_.salt, cfg_.verify_checksums,
                       record) != RecordStatus::ok ||
         record.fields.index != index) {
-      return corrupted(at, index, "record fails its checksum");
+      return truncated_meanwhile(index, corrupted(at, index, "record fails its checksum"));
     }
     if (!visitor(record, *pinned)) break;
     at += record.bytes;
@@ -444,6 +460,10 @@ Status Segment::seal() {
   // The footer goes after every byte ever written, so bytes of records cut
   // by truncate_after (which readers may hold) are never overwritten.
   const std::uint64_t footer_offset = align_up(high_water_, kRecordAlignment);
+  if (footer_offset + footer_bytes(count) > writable_map_->size()) {
+    return corrupted(footer_offset, last,
+                     "no room for the sparse-index footer (file shorter than its records)");
+  }
   encode_footer(writable_map_->data() + footer_offset, memory_points_.get(), count,
                 identity_.salt);
   // Step 1 of seal (design.md): records and footer durable.
@@ -458,10 +478,13 @@ Status Segment::seal() {
   state.footer_offset = footer_offset;
   state.point_count = static_cast<std::uint32_t>(count);
   if (auto s = write_state(state); !s) return s;
-  // Step 3: trim the preallocated space after the footer, and sync both.
+  // The seal must be durable before the trim: a trim that lands without it
+  // would leave a shorter unsealed file whose rescan finds cut records.
+  if (auto s = file_.data_sync(); !s) return s;
+  // Step 3: trim the preallocated space after the footer. Its durability
+  // only frees space; a crash before it leaves a longer sealed file.
   const std::uint64_t file_end = footer_offset + footer_bytes(count);
   if (auto s = file_.truncate(file_end); !s) return s;
-  if (auto s = file_.data_sync(); !s) return s;
   file_size_.store(file_end, std::memory_order_relaxed);
   footer_offset_ = footer_offset;
   footer_point_count_ = count;
@@ -553,6 +576,10 @@ Result<std::shared_ptr<Segment>> Segment::rewrite_kept(const Config& cfg) const 
     pos += record.bytes;
   }
   out.publish();
+  // The rewrite marks itself as the log's start, so a segment below it that
+  // a failed unlink left behind stays a leftover at the next open.
+  out.state_->start_index = start;
+  out.start_index_.store(start, std::memory_order_relaxed);
   if (auto s = out.seal(); !s) {
     (void)detail::remove_file(out.path_);
     return s.error();

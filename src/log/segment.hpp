@@ -106,8 +106,9 @@ class Segment : public std::enable_shared_from_this<Segment> {
       const Config& cfg, const std::filesystem::path& path,
       std::uint64_t name_index, bool writable);
 
-  // The state read from the header at open (nullopt: no valid slot).
-  const std::optional<SegmentState>& opened_state() const noexcept { return state_; }
+  // The state read from the header at open or last written since (nullopt:
+  // no valid slot). Writer thread only.
+  const std::optional<SegmentState>& state() const noexcept { return state_; }
   std::uint64_t file_size() const noexcept {
     return file_size_.load(std::memory_order_relaxed);
   }
@@ -205,6 +206,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   [[nodiscard]] Status ensure_file_open();
   SegmentState current_state_fields() const;
   Error corrupted(std::uint64_t offset, std::uint64_t index, std::string_view what) const;
+  Error truncated_meanwhile(std::uint64_t index, Error error) const;
   void add_record(std::uint64_t index, std::uint64_t bytes) noexcept;
   // Offset of the record of `index` in `base` (bounded by records_end()).
   Result<std::uint64_t> find_offset(const std::byte* base, std::uint64_t index) const;

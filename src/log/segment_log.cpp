@@ -188,6 +188,17 @@ Status SegmentLog::roll_to(std::shared_ptr<Segment> next) {
     (void)next->remove_file();
     return s;
   }
+  // Replacing an empty segment that marks the log's start: the new one
+  // carries the mark on (older leftovers stay leftovers).
+  if (!segments_.empty() && segments_.back()->first_index() == next->first_index()) {
+    if (const auto& state = segments_.back()->state();
+        state && state->start_index != 0) {
+      if (auto s = next->set_start_index(state->start_index); !s) {
+        (void)next->remove_file();
+        return fail_sticky(s);
+      }
+    }
+  }
   if (auto s = next->install(); !s) {
     (void)next->remove_file();
     return fail_sticky(s);
@@ -271,9 +282,13 @@ Status SegmentLog::create_empty_segment(std::uint64_t first_index) {
                                   kSegmentHeaderBytes + footer_bytes(0));
   if (!segment) return segment.error();
   auto& s = *segment;
-  if (auto r = s->set_start_index(first_index); !r) return r;
-  if (auto r = s->seal(); !r) return r;
-  if (auto r = s->install(); !r) return r;
+  Status made = s->set_start_index(first_index);
+  if (made) made = s->seal();
+  if (made) made = s->install();
+  if (!made) {
+    (void)s->remove_file();
+    return fail_sticky(made);
+  }
   if (auto r = sync_directory(cfg_.dir); !r) return fail_sticky(r);
   {
     std::unique_lock lock(table_mu_);
@@ -344,7 +359,12 @@ void SegmentLog::rewrite_boundary(const std::shared_ptr<Segment>& boundary) {
     log(Logger::Level::warn, s.error().message());
     return;
   }
-  if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
+  // Without a durable rename the old file must stay: it is the only copy
+  // for sure. Open resolves the pair (the old one is superseded).
+  if (auto s = sync_directory(cfg_.dir); !s) {
+    (void)fail_sticky(s);
+    return;
+  }
   {
     std::unique_lock lock(table_mu_);
     next->release_memory_points();
@@ -360,7 +380,8 @@ void SegmentLog::rewrite_boundary(const std::shared_ptr<Segment>& boundary) {
 }
 
 Status SegmentLog::close() {
-  Status status = sync_failed() ? Status{} : seal_active();
+  // After a failed sync nothing more is written; close reports it again.
+  Status status = sync_failed() ? check_writable() : seal_active();
   cache_.clear();
   return status;
 }

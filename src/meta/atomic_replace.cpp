@@ -6,8 +6,7 @@
 
 namespace seglog::detail {
 
-std::filesystem::path temp_path_for(const std::filesystem::path& dir,
-                                    std::string_view name) {
+std::filesystem::path temp_path_for(const std::filesystem::path& dir, std::string_view name) {
   std::string temp(name);
   temp += kTempSuffix;
   return dir / temp;
@@ -16,8 +15,7 @@ std::filesystem::path temp_path_for(const std::filesystem::path& dir,
 namespace {
 
 // Steps 1 and 2 of the replace: the temporary file, complete and durable.
-Status write_durably(const std::filesystem::path& temp,
-                     std::span<const std::byte> bytes) {
+Status write_durably(const std::filesystem::path& temp, std::span<const std::byte> bytes) {
   auto file = File::open(temp, File::Mode::create_or_truncate);
   if (!file) return file.error();
   if (auto written = file->write_at(0, bytes); !written) return written.error();

@@ -16,8 +16,7 @@ namespace seglog::detail {
 
 // The temporary file atomic_replace() writes `name` through: `<name>.tmp`
 // (kTempSuffix: the log's open removes leftovers of interrupted replaces).
-std::filesystem::path temp_path_for(const std::filesystem::path& dir,
-                                    std::string_view name);
+std::filesystem::path temp_path_for(const std::filesystem::path& dir, std::string_view name);
 
 // Makes `dir/name` hold exactly `bytes`, crash-safely: writes `<name>.tmp`,
 // fsyncs it, renames it over `name`, fsyncs `dir`. A crash at any point
@@ -28,8 +27,7 @@ std::filesystem::path temp_path_for(const std::filesystem::path& dir,
 // unknown): callers treat it like any failed fsync (sticky).
 // Errors: no_space (ENOSPC/EDQUOT), io_error (any other OS failure; the
 //         message names the path and the call), not_found (no such `dir`).
-[[nodiscard]] Status atomic_replace(const std::filesystem::path& dir,
-                                   std::string_view name,
-                                   std::span<const std::byte> bytes);
+[[nodiscard]] Status atomic_replace(const std::filesystem::path& dir, std::string_view name,
+                                    std::span<const std::byte> bytes);
 
 }  // namespace seglog::detail

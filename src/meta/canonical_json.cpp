@@ -35,9 +35,7 @@ void append_json_uint(std::string& out, std::uint64_t value) {
   out.append(buffer, result.ptr);
 }
 
-void append_json_bool(std::string& out, bool value) {
-  out += value ? "true" : "false";
-}
+void append_json_bool(std::string& out, bool value) { out += value ? "true" : "false"; }
 
 std::string xxh3_hex(std::string_view bytes) {
   std::uint64_t hash = XXH3_64bits(bytes.data(), bytes.size());

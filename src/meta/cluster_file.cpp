@@ -11,8 +11,7 @@ namespace {
 
 constexpr DocumentKind kClusterDocument{kClusterFileName, "seglog-cluster", "cluster"};
 
-Result<ClusterMember> decode_member(const JsonFields& fields,
-                                    const boost::json::value& value,
+Result<ClusterMember> decode_member(const JsonFields& fields, const boost::json::value& value,
                                     const std::string& where) {
   auto object = fields.object(value, where, {"id", "address", "voter"});
   if (!object) return object.error();
@@ -25,8 +24,7 @@ Result<ClusterMember> decode_member(const JsonFields& fields,
   return ClusterMember{std::move(*id), std::move(*address), *voter};
 }
 
-Result<ClusterConfig> decode_cluster(const JsonFields& fields,
-                                     const boost::json::value& payload) {
+Result<ClusterConfig> decode_cluster(const JsonFields& fields, const boost::json::value& payload) {
   auto object = fields.object(payload, "cluster", {"index", "term", "members"});
   if (!object) return object.error();
   ClusterConfig config;
@@ -40,8 +38,8 @@ Result<ClusterConfig> decode_cluster(const JsonFields& fields,
   config.term = *term;
   config.members.reserve((*members)->size());
   for (std::size_t i = 0; i < (*members)->size(); ++i) {
-    auto member = decode_member(fields, (**members)[i],
-                                "cluster.members[" + std::to_string(i) + "]");
+    auto member =
+        decode_member(fields, (**members)[i], "cluster.members[" + std::to_string(i) + "]");
     if (!member) return member.error();
     config.members.push_back(std::move(*member));
   }
@@ -72,13 +70,11 @@ std::string encode_cluster(const ClusterConfig& config) {
 }
 
 Result<std::optional<ClusterConfig>> load_cluster_config(const std::filesystem::path& dir) {
-  return load_document<ClusterConfig>(dir, kClusterDocument, decode_cluster,
-                                      encode_cluster);
+  return load_document<ClusterConfig>(dir, kClusterDocument, decode_cluster, encode_cluster);
 }
 
 Status store_cluster_config(const std::filesystem::path& dir, const ClusterConfig& config) {
-  return store_document(dir, kClusterDocument, config, decode_cluster,
-                        encode_cluster);
+  return store_document(dir, kClusterDocument, config, decode_cluster, encode_cluster);
 }
 
 }  // namespace seglog::detail

@@ -10,8 +10,7 @@
 namespace seglog::detail {
 
 // errc::corrupted with the message "<path>: corrupted: <reason>".
-inline Error corrupted_file(const std::filesystem::path& path,
-                            std::string_view reason) {
+inline Error corrupted_file(const std::filesystem::path& path, std::string_view reason) {
   std::string message = path.string();
   message += ": corrupted: ";
   message += reason;

@@ -36,8 +36,7 @@ Result<const boost::json::object*> JsonFields::object(
   return object;
 }
 
-Result<std::uint64_t> JsonFields::uint(const boost::json::object& object,
-                                       std::string_view where,
+Result<std::uint64_t> JsonFields::uint(const boost::json::object& object, std::string_view where,
                                        std::string_view key) const {
   const boost::json::value* value = object.if_contains(key);
   if (value == nullptr) return error(where, key, "is missing");
@@ -48,8 +47,7 @@ Result<std::uint64_t> JsonFields::uint(const boost::json::object& object,
   return error(where, key, "is not an unsigned integer");
 }
 
-Result<std::string> JsonFields::string(const boost::json::object& object,
-                                       std::string_view where,
+Result<std::string> JsonFields::string(const boost::json::object& object, std::string_view where,
                                        std::string_view key) const {
   const boost::json::value* value = object.if_contains(key);
   if (value == nullptr) return error(where, key, "is missing");
@@ -58,8 +56,7 @@ Result<std::string> JsonFields::string(const boost::json::object& object,
   return std::string(s->data(), s->size());
 }
 
-Result<bool> JsonFields::boolean(const boost::json::object& object,
-                                 std::string_view where,
+Result<bool> JsonFields::boolean(const boost::json::object& object, std::string_view where,
                                  std::string_view key) const {
   const boost::json::value* value = object.if_contains(key);
   if (value == nullptr) return error(where, key, "is missing");
@@ -68,9 +65,9 @@ Result<bool> JsonFields::boolean(const boost::json::object& object,
   return *b;
 }
 
-Result<const boost::json::array*> JsonFields::array(
-    const boost::json::object& object, std::string_view where,
-    std::string_view key) const {
+Result<const boost::json::array*> JsonFields::array(const boost::json::object& object,
+                                                    std::string_view where,
+                                                    std::string_view key) const {
   const boost::json::value* value = object.if_contains(key);
   if (value == nullptr) return error(where, key, "is missing");
   const boost::json::array* a = value->if_array();

@@ -33,20 +33,16 @@ class JsonFields {
   // Member `key` of `object` with an exact type.
   // Errors: corrupted (missing; wrong type; a negative or fractional number).
   [[nodiscard]] Result<std::uint64_t> uint(const boost::json::object& object,
-                                           std::string_view where,
-                                           std::string_view key) const;
+                                           std::string_view where, std::string_view key) const;
   [[nodiscard]] Result<std::string> string(const boost::json::object& object,
-                                           std::string_view where,
-                                           std::string_view key) const;
-  [[nodiscard]] Result<bool> boolean(const boost::json::object& object,
-                                     std::string_view where,
+                                           std::string_view where, std::string_view key) const;
+  [[nodiscard]] Result<bool> boolean(const boost::json::object& object, std::string_view where,
                                      std::string_view key) const;
-  [[nodiscard]] Result<const boost::json::array*> array(
-      const boost::json::object& object, std::string_view where,
-      std::string_view key) const;
+  [[nodiscard]] Result<const boost::json::array*> array(const boost::json::object& object,
+                                                        std::string_view where,
+                                                        std::string_view key) const;
 
-  Error error(std::string_view where, std::string_view key,
-              std::string_view problem) const;
+  Error error(std::string_view where, std::string_view key, std::string_view problem) const;
 
  private:
   const std::filesystem::path& path_;

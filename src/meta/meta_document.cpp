@@ -23,8 +23,7 @@ std::string encode_document(const DocumentKind& kind, std::string_view payload) 
   return out;
 }
 
-Result<ParsedDocument> parse_document(const std::filesystem::path& path,
-                                      std::string_view text,
+Result<ParsedDocument> parse_document(const std::filesystem::path& path, std::string_view text,
                                       const DocumentKind& kind) {
   // Standard JSON only (no comments, no trailing commas, valid UTF-8); the
   // parser refuses bytes after the value, and tells where it stopped.
@@ -32,8 +31,8 @@ Result<ParsedDocument> parse_document(const std::filesystem::path& path,
   boost::system::error_code ec;
   const std::size_t parsed = parser.write(text.data(), text.size(), ec);
   if (ec) {
-    return corrupted_file(path, "not JSON at offset " + std::to_string(parsed) + ": " +
-                                    ec.message());
+    return corrupted_file(path,
+                          "not JSON at offset " + std::to_string(parsed) + ": " + ec.message());
   }
   boost::json::value root = parser.release();
 
@@ -44,8 +43,7 @@ Result<ParsedDocument> parse_document(const std::filesystem::path& path,
   // The format first, then the version: a document of another kind or
   // another version is refused before its members are judged.
   const boost::json::value* format = object->if_contains("format");
-  const boost::json::string* format_string =
-      format == nullptr ? nullptr : format->if_string();
+  const boost::json::string* format_string = format == nullptr ? nullptr : format->if_string();
   if (format_string == nullptr || *format_string != kind.format) {
     return corrupted_file(path, "\"format\" is not \"" + std::string(kind.format) + "\"");
   }
@@ -58,8 +56,7 @@ Result<ParsedDocument> parse_document(const std::filesystem::path& path,
                                     std::to_string(kMetaFormatVersion) + ")");
   }
 
-  auto members = fields.object(root, "document",
-                               {"format", "version", kind.payload_key, "xxh3"});
+  auto members = fields.object(root, "document", {"format", "version", kind.payload_key, "xxh3"});
   if (!members) return members.error();
   auto checksum = fields.string(*object, "document", "xxh3");
   if (!checksum) return checksum.error();
@@ -77,15 +74,15 @@ Status verify_document(const std::filesystem::path& path, std::string_view text,
                        std::string_view payload) {
   const std::string computed = xxh3_hex(payload);
   if (computed != document.checksum) {
-    return corrupted_file(path, "checksum mismatch: stored xxh3 " + document.checksum +
-                                    ", computed " + computed);
+    return corrupted_file(
+        path, "checksum mismatch: stored xxh3 " + document.checksum + ", computed " + computed);
   }
   const std::string canonical = encode_document(kind, payload);
   if (text != canonical) {
     std::size_t at = 0;
     while (at < text.size() && at < canonical.size() && text[at] == canonical[at]) ++at;
-    return corrupted_file(path, "not in canonical form (first difference at offset " +
-                                    std::to_string(at) + ")");
+    return corrupted_file(
+        path, "not in canonical form (first difference at offset " + std::to_string(at) + ")");
   }
   return {};
 }

@@ -46,35 +46,30 @@ struct ParsedDocument {
 // members format (== kind.format), version (== 1), the payload and xxh3.
 // Errors: corrupted (not JSON, trailing bytes, invalid UTF-8, wrong or
 //         missing members, unknown version), naming `path`.
-[[nodiscard]] Result<ParsedDocument> parse_document(
-    const std::filesystem::path& path, std::string_view text,
-    const DocumentKind& kind);
+[[nodiscard]] Result<ParsedDocument> parse_document(const std::filesystem::path& path,
+                                                    std::string_view text,
+                                                    const DocumentKind& kind);
 
 // Checks a parsed document against its payload re-encoded canonically: the
 // checksum must match, and `text` must be byte for byte the canonical
 // document (so no bit of the file can change without detection).
 // Errors: corrupted (checksum mismatch, not in canonical form).
-[[nodiscard]] Status verify_document(const std::filesystem::path& path,
-                                     std::string_view text,
-                                     const DocumentKind& kind,
-                                     const ParsedDocument& document,
+[[nodiscard]] Status verify_document(const std::filesystem::path& path, std::string_view text,
+                                     const DocumentKind& kind, const ParsedDocument& document,
                                      std::string_view payload);
 
 // Decodes `text` into a T. `decode(fields, payload) -> Result<T>` reads the
 // payload strictly; `encode(T) -> std::string` is its canonical form.
 // Errors: corrupted.
 template <class T, class Decode, class Encode>
-[[nodiscard]] Result<T> decode_document(const std::filesystem::path& path,
-                                        std::string_view text,
-                                        const DocumentKind& kind,
-                                        Decode decode, Encode encode) {
+[[nodiscard]] Result<T> decode_document(const std::filesystem::path& path, std::string_view text,
+                                        const DocumentKind& kind, Decode decode, Encode encode) {
   auto document = parse_document(path, text, kind);
   if (!document) return document.error();
   const JsonFields fields(path);
   Result<T> value = decode(fields, document->payload);
   if (!value) return value.error();
-  if (auto verified = verify_document(path, text, kind, *document, encode(*value));
-      !verified) {
+  if (auto verified = verify_document(path, text, kind, *document, encode(*value)); !verified) {
     return verified.error();
   }
   return value;
@@ -83,9 +78,9 @@ template <class T, class Decode, class Encode>
 // Loads dir/kind.file_name; nullopt when the file does not exist.
 // Errors: corrupted (see decode_document), io_error.
 template <class T, class Decode, class Encode>
-[[nodiscard]] Result<std::optional<T>> load_document(
-    const std::filesystem::path& dir, const DocumentKind& kind, Decode decode,
-    Encode encode) {
+[[nodiscard]] Result<std::optional<T>> load_document(const std::filesystem::path& dir,
+                                                     const DocumentKind& kind, Decode decode,
+                                                     Encode encode) {
   const std::filesystem::path path = dir / kind.file_name;
   auto text = read_small_file(path, kMaxMetaFileBytes);
   if (!text) return text.error();
@@ -101,16 +96,14 @@ template <class T, class Decode, class Encode>
 // Errors: invalid_argument (not representable, or over kMaxMetaFileBytes),
 //         no_space, io_error (see atomic_replace).
 template <class T, class Decode, class Encode>
-[[nodiscard]] Status store_document(const std::filesystem::path& dir,
-                                    const DocumentKind& kind, const T& value,
-                                    Decode decode, Encode encode) {
+[[nodiscard]] Status store_document(const std::filesystem::path& dir, const DocumentKind& kind,
+                                    const T& value, Decode decode, Encode encode) {
   const std::filesystem::path path = dir / kind.file_name;
   const std::string text = encode_document(kind, encode(value));
   if (text.size() > kMaxMetaFileBytes) {
-    return Error(errc::invalid_argument,
-                 path.string() + ": " + std::to_string(text.size()) +
-                     " bytes, more than the limit of " +
-                     std::to_string(kMaxMetaFileBytes));
+    return Error(errc::invalid_argument, path.string() + ": " + std::to_string(text.size()) +
+                                             " bytes, more than the limit of " +
+                                             std::to_string(kMaxMetaFileBytes));
   }
   if (auto check = decode_document<T>(path, text, kind, decode, encode); !check) {
     // Everything but a string's bytes is valid by construction.
@@ -119,8 +112,7 @@ template <class T, class Decode, class Encode>
     if (reason.starts_with(prefix)) reason.erase(0, prefix.size());
     return Error(errc::invalid_argument,
                  "cannot store " + path.string() +
-                     ": a string is not valid UTF-8 (it would read back as " +
-                     reason + ")");
+                     ": a string is not valid UTF-8 (it would read back as " + reason + ")");
   }
   return atomic_replace(dir, kind.file_name, std::as_bytes(std::span(text)));
 }

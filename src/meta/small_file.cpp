@@ -9,8 +9,8 @@
 
 namespace seglog::detail {
 
-Result<std::optional<std::string>> read_small_file(
-    const std::filesystem::path& path, std::uint64_t max_bytes) {
+Result<std::optional<std::string>> read_small_file(const std::filesystem::path& path,
+                                                   std::uint64_t max_bytes) {
   auto file = File::open(path, File::Mode::read_only);
   if (!file) {
     if (file.error() == errc::not_found) return std::optional<std::string>();

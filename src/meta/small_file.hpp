@@ -17,7 +17,7 @@ inline constexpr std::uint64_t kMaxMetaFileBytes = 16ull << 20;
 // The whole content of `path`, or nullopt when it does not exist.
 // Errors: corrupted (longer than max_bytes: not a file seglog wrote),
 //         io_error.
-[[nodiscard]] Result<std::optional<std::string>> read_small_file(
-    const std::filesystem::path& path, std::uint64_t max_bytes);
+[[nodiscard]] Result<std::optional<std::string>> read_small_file(const std::filesystem::path& path,
+                                                                 std::uint64_t max_bytes);
 
 }  // namespace seglog::detail

@@ -26,9 +26,10 @@ using SnapshotCommitHook = std::function<void(const SnapshotMeta&)>;
 // facade's job.
 // Errors: no_space, io_error (the temporary file cannot be created),
 //         not_found (no such `dir`).
-[[nodiscard]] Result<SnapshotWriter> begin_snapshot(
-    const std::filesystem::path& dir, std::uint64_t last_index,
-    std::uint64_t last_term, SnapshotCommitHook on_commit);
+[[nodiscard]] Result<SnapshotWriter> begin_snapshot(const std::filesystem::path& dir,
+                                                    std::uint64_t last_index,
+                                                    std::uint64_t last_term,
+                                                    SnapshotCommitHook on_commit);
 
 // Maps dir/snapshot.bin read-only and verifies it whole: header checksum,
 // then data checksum (reads every data byte once).
@@ -51,14 +52,11 @@ using SnapshotCommitHook = std::function<void(const SnapshotMeta&)>;
 //         stays; after it, only the directory fsync failed), not_found (no
 //         such `dir`).
 [[nodiscard]] Status store_snapshot(const std::filesystem::path& dir,
-                                    std::span<const std::byte> data,
-                                    std::uint64_t last_index,
-                                    std::uint64_t last_term,
-                                    SnapshotCommitHook on_commit);
+                                    std::span<const std::byte> data, std::uint64_t last_index,
+                                    std::uint64_t last_term, SnapshotCommitHook on_commit);
 
 // The directory's snapshot as an owning copy; nullopt when there is none.
 // Errors: corrupted, io_error (as open_snapshot).
-[[nodiscard]] Result<std::optional<Snapshot>> load_snapshot(
-    const std::filesystem::path& dir);
+[[nodiscard]] Result<std::optional<Snapshot>> load_snapshot(const std::filesystem::path& dir);
 
 }  // namespace seglog::detail

@@ -24,8 +24,7 @@ void put_u64(SnapshotHeaderBytes& out, std::size_t offset, std::uint64_t value) 
   }
 }
 
-std::uint64_t get_le(std::span<const std::byte> bytes, std::size_t offset,
-                     std::size_t size) {
+std::uint64_t get_le(std::span<const std::byte> bytes, std::size_t offset, std::size_t size) {
   std::uint64_t value = 0;
   for (std::size_t i = size; i-- > 0;) {
     value = value << 8 | std::to_integer<std::uint64_t>(bytes[offset + i]);
@@ -55,17 +54,15 @@ SnapshotHeaderBytes encode_snapshot_header(const SnapshotHeader& header) {
 Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,
                                               std::span<const std::byte> bytes) {
   if (bytes.size() < kSnapshotHeaderBytes) {
-    return corrupted_file(path, "shorter than the " +
-                                    std::to_string(kSnapshotHeaderBytes) +
-                                    "-byte snapshot header");
+    return corrupted_file(
+        path, "shorter than the " + std::to_string(kSnapshotHeaderBytes) + "-byte snapshot header");
   }
   if (!std::equal(kSnapshotMagic.begin(), kSnapshotMagic.end(), bytes.begin())) {
     return corrupted_file(path, "bad magic at offset 0 (not a seglog snapshot)");
   }
-  if (const std::uint64_t version = get_le(bytes, 8, 4);
-      version != kSnapshotFormatVersion) {
-    return corrupted_file(path, "unknown snapshot format version " +
-                                    std::to_string(version) + " at offset 8");
+  if (const std::uint64_t version = get_le(bytes, 8, 4); version != kSnapshotFormatVersion) {
+    return corrupted_file(
+        path, "unknown snapshot format version " + std::to_string(version) + " at offset 8");
   }
   const std::uint64_t stored = get_le(bytes, 48, 8);
   if (const std::uint64_t computed = header_checksum(bytes); stored != computed) {
@@ -77,14 +74,14 @@ Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,
                                     " at offset 12, expected " +
                                     std::to_string(kSnapshotHeaderBytes));
   }
-  const auto padding = bytes.subspan(kSnapshotPaddingOffset,
-                                     kSnapshotHeaderBytes - kSnapshotPaddingOffset);
+  const auto padding =
+      bytes.subspan(kSnapshotPaddingOffset, kSnapshotHeaderBytes - kSnapshotPaddingOffset);
   if (auto nonzero = std::find_if(padding.begin(), padding.end(),
                                   [](std::byte b) { return b != std::byte{0}; });
       nonzero != padding.end()) {
-    return corrupted_file(path, "nonzero header padding at offset " +
-                                    std::to_string(kSnapshotPaddingOffset +
-                                                   (nonzero - padding.begin())));
+    return corrupted_file(path,
+                          "nonzero header padding at offset " +
+                              std::to_string(kSnapshotPaddingOffset + (nonzero - padding.begin())));
   }
   SnapshotHeader header;
   header.last_index = get_le(bytes, 16, 8);

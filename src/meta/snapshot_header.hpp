@@ -47,7 +47,7 @@ SnapshotHeaderBytes encode_snapshot_header(const SnapshotHeader& header);
 // format version, header checksum, header_bytes, zero padding.
 // Errors: corrupted (naming `path` and what failed), including for fewer
 //         than 4096 bytes.
-[[nodiscard]] Result<SnapshotHeader> decode_snapshot_header(
-    const std::filesystem::path& path, std::span<const std::byte> bytes);
+[[nodiscard]] Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,
+                                                            std::span<const std::byte> bytes);
 
 }  // namespace seglog::detail

@@ -41,10 +41,8 @@ Result<SnapshotHeader> checked_header(const std::filesystem::path& path,
 // corrupted unless the file is long enough to hold a header.
 Status check_length(const std::filesystem::path& path, std::uint64_t file_length) {
   if (file_length < kSnapshotHeaderBytes) {
-    return corrupted_file(path, std::to_string(file_length) +
-                                    " bytes, shorter than the " +
-                                    std::to_string(kSnapshotHeaderBytes) +
-                                    "-byte snapshot header");
+    return corrupted_file(path, std::to_string(file_length) + " bytes, shorter than the " +
+                                    std::to_string(kSnapshotHeaderBytes) + "-byte snapshot header");
   }
   return {};
 }

@@ -2,8 +2,8 @@
 // file, then commits it as snapshot.bin (docs/format-meta.md, "Writing a
 // snapshot").
 #include "errors.hpp"
+#include "format/file_names.hpp"
 #include "io/file.hpp"
-#include "meta/atomic_replace.hpp"
 #include "meta/snapshot_file.hpp"
 #include "meta/snapshot_header.hpp"
 
@@ -29,14 +29,12 @@ using HashState = std::unique_ptr<XXH3_state_t, HashStateFree>;
 // else time, pid and a counter (uniqueness is all the name needs).
 std::uint64_t random_u64() {
   std::uint64_t value = 0;
-  if (::getrandom(&value, sizeof value, GRND_NONBLOCK) ==
-      static_cast<ssize_t>(sizeof value)) {
+  if (::getrandom(&value, sizeof value, GRND_NONBLOCK) == static_cast<ssize_t>(sizeof value)) {
     return value;
   }
   static std::atomic<std::uint64_t> counter{0};
   const std::uint64_t seed[3] = {
-      static_cast<std::uint64_t>(
-          std::chrono::steady_clock::now().time_since_epoch().count()),
+      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()),
       static_cast<std::uint64_t>(::getpid()), counter.fetch_add(1)};
   return XXH3_64bits(seed, sizeof seed);
 }
@@ -67,8 +65,8 @@ struct SnapshotWriterState {
   std::uint64_t last_term = 0;
   std::uint64_t bytes_written = 0;
   SnapshotCommitHook on_commit;
-  Phase phase = Phase::writing;
-  std::optional<Error> failure;  // set in Phase::failed
+  Phase phase = Phase::abandoned;  // writing once the temporary file exists
+  std::optional<Error> failure;    // set in Phase::failed
 
   ~SnapshotWriterState() {
     if (phase == Phase::writing) drop_temp();
@@ -93,37 +91,37 @@ struct SnapshotWriterState {
   // invalid_argument (or the earlier failure) unless still writing.
   std::optional<Error> not_writing(std::string_view call) const {
     switch (phase) {
-      case Phase::writing: return std::nullopt;
-      case Phase::failed: return failure;
+      case Phase::writing:
+        return std::nullopt;
+      case Phase::failed:
+        return failure;
       case Phase::committed:
         return make_error(errc::invalid_argument,
                           std::string(call) + " after commit() of " + temp.string());
-      case Phase::abandoned: break;
+      case Phase::abandoned:
+        break;
     }
     return make_error(errc::invalid_argument,
                       std::string(call) + " after abandon() of " + temp.string());
   }
 };
 
-Result<SnapshotWriter> begin_snapshot(const std::filesystem::path& dir,
-                                      std::uint64_t last_index,
-                                      std::uint64_t last_term,
-                                      SnapshotCommitHook on_commit) {
+Result<SnapshotWriter> begin_snapshot(const std::filesystem::path& dir, std::uint64_t last_index,
+                                      std::uint64_t last_term, SnapshotCommitHook on_commit) {
   auto state = std::make_unique<SnapshotWriterState>();
   state->dir = dir;
   state->temp = dir / temp_snapshot_name();
   state->hash.reset(XXH3_createState());
   if (!state->hash || XXH3_64bits_reset(state->hash.get()) != XXH_OK) {
-    state->phase = SnapshotWriterState::Phase::abandoned;  // nothing created yet
-    return make_error(errc::io_error, "cannot allocate a checksum state for " +
-                                          state->temp.string());
+    return make_error(errc::io_error,
+                      "cannot allocate a checksum state for " + state->temp.string());
   }
+  // create_new: never truncate (or later remove) a file this writer did not
+  // create.
   auto file = File::open(state->temp, File::Mode::create_new);
-  if (!file) {
-    state->phase = SnapshotWriterState::Phase::abandoned;  // nothing to remove
-    return file.error();
-  }
+  if (!file) return file.error();
   state->file = std::move(*file);
+  state->phase = SnapshotWriterState::Phase::writing;
   state->last_index = last_index;
   state->last_term = last_term;
   state->on_commit = std::move(on_commit);
@@ -143,8 +141,7 @@ SnapshotWriter::~SnapshotWriter() = default;
 
 Status SnapshotWriter::write(std::span<const std::byte> chunk) {
   if (!state_) {
-    return detail::make_error(errc::invalid_argument,
-                              "write() on a moved-from SnapshotWriter");
+    return detail::make_error(errc::invalid_argument, "write() on a moved-from SnapshotWriter");
   }
   if (auto refused = state_->not_writing("write()")) return *refused;
   const std::uint64_t offset = detail::kSnapshotHeaderBytes + state_->bytes_written;
@@ -158,8 +155,7 @@ Status SnapshotWriter::write(std::span<const std::byte> chunk) {
 
 Result<SnapshotMeta> SnapshotWriter::commit() {
   if (!state_) {
-    return detail::make_error(errc::invalid_argument,
-                              "commit() on a moved-from SnapshotWriter");
+    return detail::make_error(errc::invalid_argument, "commit() on a moved-from SnapshotWriter");
   }
   detail::SnapshotWriterState& s = *state_;
   if (auto refused = s.not_writing("commit()")) return *refused;

@@ -11,10 +11,8 @@ namespace {
 
 constexpr DocumentKind kStateDocument{kStateFileName, "seglog-state", "state"};
 
-Result<PersistentState> decode_state(const JsonFields& fields,
-                                     const boost::json::value& payload) {
-  auto object = fields.object(payload, "state",
-                              {"current_term", "voted_for", "commit_index"});
+Result<PersistentState> decode_state(const JsonFields& fields, const boost::json::value& payload) {
+  auto object = fields.object(payload, "state", {"current_term", "voted_for", "commit_index"});
   if (!object) return object.error();
   PersistentState state;
   auto current_term = fields.uint(**object, "state", "current_term");
@@ -43,8 +41,7 @@ std::string encode_state(const PersistentState& state) {
 }
 
 Result<std::optional<PersistentState>> load_state(const std::filesystem::path& dir) {
-  return load_document<PersistentState>(dir, kStateDocument, decode_state,
-                                        encode_state);
+  return load_document<PersistentState>(dir, kStateDocument, decode_state, encode_state);
 }
 
 Status store_state(const std::filesystem::path& dir, const PersistentState& state) {

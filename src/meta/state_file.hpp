@@ -22,14 +22,12 @@ std::string encode_state(const PersistentState& state);
 // Errors: corrupted (any byte that is not what store_state wrote: not JSON,
 //         wrong or missing members, unknown version, checksum mismatch,
 //         trailing bytes; the message names the file), io_error.
-[[nodiscard]] Result<std::optional<PersistentState>> load_state(
-    const std::filesystem::path& dir);
+[[nodiscard]] Result<std::optional<PersistentState>> load_state(const std::filesystem::path& dir);
 
 // Replaces dir/state.json durably (see atomic_replace).
 // Errors: invalid_argument (voted_for is not valid UTF-8), no_space,
 //         io_error (before the rename the old file stays; after it, only
 //         the directory fsync failed), not_found (no such `dir`).
-[[nodiscard]] Status store_state(const std::filesystem::path& dir,
-                                 const PersistentState& state);
+[[nodiscard]] Status store_state(const std::filesystem::path& dir, const PersistentState& state);
 
 }  // namespace seglog::detail

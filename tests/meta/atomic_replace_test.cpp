@@ -61,8 +61,7 @@ TEST_CASE("atomic_replace removes its temporary file when the target is a direct
 
 TEST_CASE("atomic_replace into a missing directory is not_found") {
   TempDir dir;
-  CHECK(outcome(atomic_replace(dir / "missing", "f.json", bytes_of("x"))) ==
-        errc::not_found);
+  CHECK(outcome(atomic_replace(dir / "missing", "f.json", bytes_of("x"))) == errc::not_found);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // meta/cluster_file_test.cpp — cluster.json: round trips, and every damaged
 // file is corrupted, never a wrong configuration.
-#include "meta/canonical_json.hpp"
 #include "meta/cluster_file.hpp"
+#include "meta/canonical_json.hpp"
 #include "meta/meta_support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -17,16 +17,15 @@ using detail::load_cluster_config;
 using detail::store_cluster_config;
 
 std::string cluster_document(std::string_view payload) {
-  return "{\"format\":\"seglog-cluster\",\"version\":1,\"cluster\":" +
-         std::string(payload) + ",\"xxh3\":\"" + detail::xxh3_hex(payload) + "\"}\n";
+  return "{\"format\":\"seglog-cluster\",\"version\":1,\"cluster\":" + std::string(payload) +
+         ",\"xxh3\":\"" + detail::xxh3_hex(payload) + "\"}\n";
 }
 
-Outcome load_outcome(const std::filesystem::path& dir) {
-  return outcome(load_cluster_config(dir));
-}
+Outcome load_outcome(const std::filesystem::path& dir) { return outcome(load_cluster_config(dir)); }
 
 ClusterConfig three_nodes() {
-  return ClusterConfig{12, 3,
+  return ClusterConfig{12,
+                       3,
                        {{"n1", "10.0.0.1:7000", true},
                         {"nœud-2 \"two\"", "[fe80::1]:7000", true},
                         {"ノード3\\", "host-3.example:7000", false}}};
@@ -41,8 +40,7 @@ TEST_CASE("load_cluster_config without cluster.json is nullopt") {
 
 TEST_CASE("store_cluster_config then load_cluster_config returns the same config") {
   const ClusterConfig config = GENERATE(
-      ClusterConfig{}, three_nodes(),
-      ClusterConfig{UINT64_MAX, UINT64_MAX, {{"", "", false}}},
+      ClusterConfig{}, three_nodes(), ClusterConfig{UINT64_MAX, UINT64_MAX, {{"", "", false}}},
       ClusterConfig{1, 1, {{"a\x01\x1f\"\\/", "\xe2\x82\xac\xf0\x9f\x98\x80", true}}});
   TempDir dir;
   REQUIRE(is_ok(outcome(store_cluster_config(dir.path(), config))));
@@ -56,10 +54,9 @@ TEST_CASE("store_cluster_config then load_cluster_config returns the same config
 TEST_CASE("a configuration with a thousand members round trips") {
   ClusterConfig config{100, 9, {}};
   for (int i = 0; i < 1000; ++i) {
-    config.members.push_back({"node-" + std::to_string(i),
-                              "10.0." + std::to_string(i / 256) + "." +
-                                  std::to_string(i % 256) + ":7000",
-                              i % 3 != 0});
+    config.members.push_back(
+        {"node-" + std::to_string(i),
+         "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ":7000", i % 3 != 0});
   }
   TempDir dir;
   REQUIRE(is_ok(outcome(store_cluster_config(dir.path(), config))));
@@ -70,8 +67,8 @@ TEST_CASE("a configuration with a thousand members round trips") {
 
 TEST_CASE("cluster.json lists members in order as canonical JSON") {
   TempDir dir;
-  REQUIRE(is_ok(outcome(store_cluster_config(
-      dir.path(), {4, 2, {{"b", "h:1", true}, {"a", "h:2", false}}}))));
+  REQUIRE(is_ok(outcome(
+      store_cluster_config(dir.path(), {4, 2, {{"b", "h:1", true}, {"a", "h:2", false}}}))));
   const std::string payload =
       R"({"index":4,"term":2,"members":[{"id":"b","address":"h:1","voter":true},)"
       R"({"id":"a","address":"h:2","voter":false}]})";
@@ -111,8 +108,7 @@ TEST_CASE("cluster.json with bytes after the document is corrupted") {
 TEST_CASE("cluster.json with a malformed member is corrupted") {
   TempDir dir;
   const std::string payload = GENERATE(
-      std::string(R"({"index":1,"term":1})"),
-      std::string(R"({"index":1,"term":1,"members":{}})"),
+      std::string(R"({"index":1,"term":1})"), std::string(R"({"index":1,"term":1,"members":{}})"),
       std::string(R"({"index":1,"term":1,"members":[1]})"),
       std::string(R"({"index":1,"term":1,"members":[{"id":"a","address":"b"}]})"),
       std::string(R"({"index":1,"term":1,"members":[{"id":"a","address":"b","voter":1}]})"),
@@ -131,8 +127,8 @@ TEST_CASE("a state.json renamed to cluster.json is corrupted") {
   TempDir dir;
   const std::string payload = R"({"current_term":1,"voted_for":"","commit_index":0})";
   write_text(dir / "cluster.json",
-             "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
-                 ",\"xxh3\":\"" + detail::xxh3_hex(payload) + "\"}\n");
+             "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload + ",\"xxh3\":\"" +
+                 detail::xxh3_hex(payload) + "\"}\n");
   CHECK(load_outcome(dir.path()) == errc::corrupted);
 }
 

@@ -68,8 +68,7 @@ std::string hexdump_c(const std::vector<std::byte>& bytes) {
 void check_doc_block(const std::string& name, const std::string& actual) {
   const std::string documented = doc_example(name);
   if (documented != actual) {
-    std::cout << "docs/format-meta.md, example " << name << ", should read:\n"
-              << actual;
+    std::cout << "docs/format-meta.md, example " << name << ", should read:\n" << actual;
   }
   CHECK(documented == actual);
 }
@@ -82,7 +81,8 @@ TEST_CASE("the state.json example in the format doc is what store_state writes")
 
 TEST_CASE("the cluster.json example in the format doc is what store_cluster_config writes") {
   TempDir dir;
-  const ClusterConfig config{12, 3,
+  const ClusterConfig config{12,
+                             3,
                              {{"node-1", "10.0.0.1:7000", true},
                               {"nœud-2 \"b\"", "[fe80::2]:7000", true},
                               {"node-3", "10.0.0.3:7000", false}}};

@@ -18,12 +18,9 @@ using detail::fault::Op;
 
 TEST_CASE("atomic_replace keeps the old file when any step before the rename fails") {
   const auto [op, err, expected] = GENERATE(
-      std::tuple{Op::write, ENOSPC, errc::no_space},
-      std::tuple{Op::write, EDQUOT, errc::no_space},
-      std::tuple{Op::write, EIO, errc::io_error},
-      std::tuple{Op::sync, EIO, errc::io_error},
-      std::tuple{Op::sync, ENOSPC, errc::no_space},
-      std::tuple{Op::rename, EIO, errc::io_error});
+      std::tuple{Op::write, ENOSPC, errc::no_space}, std::tuple{Op::write, EDQUOT, errc::no_space},
+      std::tuple{Op::write, EIO, errc::io_error}, std::tuple{Op::sync, EIO, errc::io_error},
+      std::tuple{Op::sync, ENOSPC, errc::no_space}, std::tuple{Op::rename, EIO, errc::io_error});
   TempDir dir;
   write_text(dir / "f.json", "old");
   {

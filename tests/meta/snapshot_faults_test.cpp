@@ -17,8 +17,7 @@ using detail::begin_snapshot;
 using detail::load_snapshot;
 using detail::open_snapshot;
 
-SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10,
-                     std::uint64_t last_term = 2,
+SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10, std::uint64_t last_term = 2,
                      detail::SnapshotCommitHook on_commit = {}) {
   auto writer = begin_snapshot(dir.path(), last_index, last_term, std::move(on_commit));
   REQUIRE(writer);

@@ -17,8 +17,7 @@ using detail::begin_snapshot;
 using detail::load_snapshot;
 using detail::open_snapshot;
 
-SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10,
-                     std::uint64_t last_term = 2,
+SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10, std::uint64_t last_term = 2,
                      detail::SnapshotCommitHook on_commit = {}) {
   auto writer = begin_snapshot(dir.path(), last_index, last_term, std::move(on_commit));
   REQUIRE(writer);
@@ -153,7 +152,8 @@ TEST_CASE("a moved-from writer refuses calls and removes nothing") {
   TempDir dir;
   SnapshotWriter writer = begin(dir);
   SnapshotWriter moved = std::move(writer);
-  CHECK(outcome(writer.write(payload_for(1, 1))) == errc::invalid_argument);  // NOLINT(bugprone-use-after-move)
+  CHECK(outcome(writer.write(payload_for(1, 1))) ==
+        errc::invalid_argument);  // NOLINT(bugprone-use-after-move)
   CHECK(outcome(writer.commit()) == errc::invalid_argument);
   writer.abandon();
   CHECK(names_in(dir.path()).size() == 1);

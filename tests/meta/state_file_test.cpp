@@ -1,8 +1,8 @@
 // meta/state_file_test.cpp — state.json: round trips, and every damaged
 // file is corrupted, never a wrong state.
+#include "meta/state_file.hpp"
 #include "meta/canonical_json.hpp"
 #include "meta/meta_support.hpp"
-#include "meta/state_file.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,8 +20,8 @@ using detail::store_state;
 // checksum over it: for files that are well formed except in one way.
 std::string state_document(std::string_view payload, std::string_view version = "1") {
   return "{\"format\":\"seglog-state\",\"version\":" + std::string(version) +
-         ",\"state\":" + std::string(payload) + ",\"xxh3\":\"" +
-         detail::xxh3_hex(payload) + "\"}\n";
+         ",\"state\":" + std::string(payload) + ",\"xxh3\":\"" + detail::xxh3_hex(payload) +
+         "\"}\n";
 }
 
 Outcome load_outcome(const std::filesystem::path& dir) { return outcome(load_state(dir)); }
@@ -34,13 +34,11 @@ TEST_CASE("load_state without state.json is nullopt") {
 }
 
 TEST_CASE("store_state then load_state returns the same state") {
-  const PersistentState state = GENERATE(
-      PersistentState{},
-      PersistentState{7, "node-2", 41},
-      PersistentState{UINT64_MAX, "", UINT64_MAX},
-      PersistentState{3, "nœud-été \"quoted\" back\\slash", 2},
-      PersistentState{4, "ノード/🚀\t\n\x01\x1f\x7f", 0},
-      PersistentState{5, std::string("nul\0inside", 10), 1});
+  const PersistentState state = GENERATE(PersistentState{}, PersistentState{7, "node-2", 41},
+                                         PersistentState{UINT64_MAX, "", UINT64_MAX},
+                                         PersistentState{3, "nœud-été \"quoted\" back\\slash", 2},
+                                         PersistentState{4, "ノード/🚀\t\n\x01\x1f\x7f", 0},
+                                         PersistentState{5, std::string("nul\0inside", 10), 1});
   TempDir dir;
   REQUIRE(is_ok(outcome(store_state(dir.path(), state))));
   const auto loaded = load_state(dir.path());
@@ -86,8 +84,8 @@ TEST_CASE("a byte flipped whole at every offset of state.json is corrupted") {
   REQUIRE(is_ok(outcome(store_state(dir.path(), {9, "node-1", 9}))));
   check_every_variant_corrupted(
       dir / "state.json", "every byte inverted",
-      [](const std::vector<std::byte>& bytes, std::size_t k)
-          -> std::optional<std::vector<std::byte>> {
+      [](const std::vector<std::byte>& bytes,
+         std::size_t k) -> std::optional<std::vector<std::byte>> {
         if (k >= bytes.size()) return std::nullopt;
         std::vector<std::byte> out = bytes;
         out[k] = ~out[k];
@@ -116,8 +114,8 @@ TEST_CASE("state.json with bytes after the document is corrupted") {
 TEST_CASE("state.json of an unknown version is corrupted and says so") {
   TempDir dir;
   const std::string payload = R"({"current_term":1,"voted_for":"","commit_index":0})";
-  const std::string version = GENERATE(std::string("0"), std::string("2"),
-                                       std::string("18446744073709551615"));
+  const std::string version =
+      GENERATE(std::string("0"), std::string("2"), std::string("18446744073709551615"));
   write_text(dir / "state.json", state_document(payload, version));
   const auto result = load_outcome(dir.path());
   CHECK(result == errc::corrupted);
@@ -126,15 +124,15 @@ TEST_CASE("state.json of an unknown version is corrupted and says so") {
 
 TEST_CASE("state.json with a missing, extra or wrongly typed member is corrupted") {
   TempDir dir;
-  const std::string payload = GENERATE(
-      std::string(R"({"current_term":1,"voted_for":""})"),
-      std::string(R"({"current_term":1,"voted_for":"","commit_index":0,"x":1})"),
-      std::string(R"({"current_term":"1","voted_for":"","commit_index":0})"),
-      std::string(R"({"current_term":-1,"voted_for":"","commit_index":0})"),
-      std::string(R"({"current_term":1.0,"voted_for":"","commit_index":0})"),
-      std::string(R"({"current_term":1,"voted_for":null,"commit_index":0})"),
-      std::string(R"({"current_term":1,"voted_for":"","commit_index":true})"),
-      std::string(R"([1,"",0])"), std::string("null"));
+  const std::string payload =
+      GENERATE(std::string(R"({"current_term":1,"voted_for":""})"),
+               std::string(R"({"current_term":1,"voted_for":"","commit_index":0,"x":1})"),
+               std::string(R"({"current_term":"1","voted_for":"","commit_index":0})"),
+               std::string(R"({"current_term":-1,"voted_for":"","commit_index":0})"),
+               std::string(R"({"current_term":1.0,"voted_for":"","commit_index":0})"),
+               std::string(R"({"current_term":1,"voted_for":null,"commit_index":0})"),
+               std::string(R"({"current_term":1,"voted_for":"","commit_index":true})"),
+               std::string(R"([1,"",0])"), std::string("null"));
   write_text(dir / "state.json", state_document(payload));
   INFO(payload);
   CHECK(load_outcome(dir.path()) == errc::corrupted);
@@ -146,19 +144,19 @@ TEST_CASE("state.json with a malformed envelope is corrupted") {
   const std::string sum = detail::xxh3_hex(payload);
   const std::string text = GENERATE_COPY(
       std::string(""), std::string("not json"), std::string("[]"),
-      "{\"format\":\"seglog-cluster\",\"version\":1,\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\"}\n",
+      "{\"format\":\"seglog-cluster\",\"version\":1,\"state\":" + payload + ",\"xxh3\":\"" + sum +
+          "\"}\n",
       "{\"version\":1,\"state\":" + payload + ",\"xxh3\":\"" + sum + "\"}\n",
       "{\"format\":\"seglog-state\",\"state\":" + payload + ",\"xxh3\":\"" + sum + "\"}\n",
-      "{\"format\":\"seglog-state\",\"version\":\"1\",\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\"}\n",
+      "{\"format\":\"seglog-state\",\"version\":\"1\",\"state\":" + payload + ",\"xxh3\":\"" + sum +
+          "\"}\n",
       "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload + "}\n",
-      "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\",\"more\":0}\n",
-      "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
-          ",\"xxh3\":\"0x" + sum.substr(2) + "\"}\n",
-      "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\"}");
+      "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload + ",\"xxh3\":\"" + sum +
+          "\",\"more\":0}\n",
+      "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload + ",\"xxh3\":\"0x" +
+          sum.substr(2) + "\"}\n",
+      "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload + ",\"xxh3\":\"" + sum +
+          "\"}");
   write_text(dir / "state.json", text);
   INFO(text);
   const auto result = load_outcome(dir.path());
@@ -170,15 +168,15 @@ TEST_CASE("state.json reformatted with whitespace or reordered is corrupted") {
   TempDir dir;
   const std::string payload = R"({"current_term":1,"voted_for":"","commit_index":0})";
   const std::string sum = detail::xxh3_hex(payload);
-  const std::string text = GENERATE_COPY(
-      "{ \"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\"}\n",
-      "{\"version\":1,\"format\":\"seglog-state\",\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\"}\n",
-      "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\"}\r\n",
-      "{\"format\":\"seglog-stat\\u0065\",\"version\":1,\"state\":" + payload +
-          ",\"xxh3\":\"" + sum + "\"}\n");
+  const std::string text =
+      GENERATE_COPY("{ \"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
+                        ",\"xxh3\":\"" + sum + "\"}\n",
+                    "{\"version\":1,\"format\":\"seglog-state\",\"state\":" + payload +
+                        ",\"xxh3\":\"" + sum + "\"}\n",
+                    "{\"format\":\"seglog-state\",\"version\":1,\"state\":" + payload +
+                        ",\"xxh3\":\"" + sum + "\"}\r\n",
+                    "{\"format\":\"seglog-stat\\u0065\",\"version\":1,\"state\":" + payload +
+                        ",\"xxh3\":\"" + sum + "\"}\n");
   write_text(dir / "state.json", text);
   INFO(text);
   const auto result = load_outcome(dir.path());
