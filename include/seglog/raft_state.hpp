@@ -1,5 +1,5 @@
 // seglog/raft_state.hpp — Raft's hard state and cluster configuration.
-// Stored as state.json and cluster.json; see docs/format.md.
+// Stored as state.json and cluster.json; see docs/format-meta.md.
 #pragma once
 
 #include <cstdint>

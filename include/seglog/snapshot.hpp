@@ -1,6 +1,6 @@
 // seglog/snapshot.hpp — snapshots: metadata, an owning copy, and the
 // streaming writer/reader for snapshots larger than memory.
-// The file format (snapshot.bin) is in docs/format.md.
+// The file format (snapshot.bin) is in docs/format-meta.md.
 #pragma once
 
 #include <seglog/error.hpp>
@@ -50,8 +50,11 @@ class SnapshotWriter {
   [[nodiscard]] Status write(std::span<const std::byte> chunk);
 
   // Makes the snapshot durable and current; returns its metadata.
-  // Errors: no_space, io_error (fsync/rename failed: the previous snapshot
-  //         stays current), invalid_argument (already committed/abandoned).
+  // Errors: no_space, io_error (a failed write or fsync before the rename:
+  //         the previous snapshot stays current; a failed directory fsync
+  //         after it: the new snapshot is current but may not survive a
+  //         power loss), invalid_argument (already committed/abandoned).
+  //         A failure is sticky: later calls return the same error.
   [[nodiscard]] Result<SnapshotMeta> commit();
 
   // Drops the snapshot being written and removes its temporary file.
