@@ -143,6 +143,12 @@ Result<std::shared_ptr<Segment>> Segment::open_existing(
                           std::to_string(identity->first_index) + ", not the " +
                           std::to_string(name_index) + " its name says");
   }
+  if (*size > identity->capacity) {
+    // Files only ever shrink from their capacity (the trim of a seal).
+    return make_error(errc::corrupted, "segment " + path.string() + " is " +
+                                           std::to_string(*size) +
+                                           " bytes, larger than the capacity its header states");
+  }
   std::shared_ptr<Segment> segment(new Segment(cfg, path, *identity));
   segment->state_ = current_state(page.data(), identity->salt);
   segment->file_size_.store(*size, std::memory_order_relaxed);
@@ -156,8 +162,8 @@ Status Segment::adopt_sealed() {
   const std::uint64_t first = identity_.first_index;
   const bool consistent =
       s.sealed && s.end_offset >= kSegmentHeaderBytes && s.footer_offset >= s.end_offset &&
-      s.footer_offset % kRecordAlignment == 0 &&
-      s.footer_offset + footer_bytes(s.point_count) <= file_size() && s.last_index + 1 >= first &&
+      s.footer_offset % kRecordAlignment == 0 && s.footer_offset <= file_size() &&
+      footer_bytes(s.point_count) <= file_size() - s.footer_offset && s.last_index + 1 >= first &&
       (s.last_index + 1 - first) <= (s.end_offset - kSegmentHeaderBytes) / kRecordHeaderBytes;
   if (!consistent) {
     return corrupted(next_slot_offset(s.sequence + 1), first,
@@ -455,7 +461,7 @@ Status Segment::seal() {
   if (sealed()) return {};
   const std::uint64_t first = identity_.first_index;
   const std::uint64_t last = pending_last_;
-  std::uint64_t count = cursor_.point_count;
+  std::uint64_t count = std::min(cursor_.point_count, memory_point_capacity_);
   while (count > 0 && first + memory_points_[count - 1].index_delta > last) --count;
   // The footer goes after every byte ever written, so bytes of records cut
   // by truncate_after (which readers may hold) are never overwritten.
