@@ -4,6 +4,7 @@
 
 #include "support/entries.hpp"
 #include "support/fault_hook.hpp"
+#include "support/small_options.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,19 +14,8 @@
 using namespace seglog;
 using seglog::test::make_entries;
 using seglog::test::ScopedFault;
+using seglog::test::small_options;
 using Op = seglog::detail::fault::Op;
-
-namespace {
-
-Options small_options(const std::filesystem::path& dir) {
-  Options o;
-  o.dir = dir;
-  o.segment_size = 64 * 1024;
-  o.index_interval_bytes = 256;
-  return o;
-}
-
-}  // namespace
 
 TEST_CASE("a failed sync is sticky: later writes fail with io_error until reopen",
           "[faults][sync]") {
