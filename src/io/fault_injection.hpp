@@ -8,7 +8,7 @@
 
 namespace seglog::detail::fault {
 
-enum class Op { write, preallocate, sync, sync_directory, rename, unlink, msync };
+enum class Op { write, preallocate, sync, sync_directory, rename, unlink };
 
 #ifdef SEGLOG_FAULT_INJECTION
 // Returns an errno to fail `op` on `path` with, or 0 to let it run.

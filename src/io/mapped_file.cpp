@@ -2,7 +2,6 @@
 #include "io/mapped_file.hpp"
 
 #include "errors.hpp"
-#include "io/fault_injection.hpp"
 
 #include <sys/mman.h>
 
@@ -35,21 +34,6 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map(
   file->size_ = file->region_.get_size();
   file->path_ = path;
   return file;
-}
-
-Status MappedFile::sync(std::uint64_t offset, std::uint64_t length) const {
-  if (length == 0) return {};
-  if (int err = fault::inject(fault::Op::msync, path_); err != 0) {
-    return os_error("msync", path_, err);
-  }
-  // msync needs a page-aligned start (Boost's flush() passes it through).
-  const std::uint64_t page = bip::mapped_region::get_page_size();
-  const std::uint64_t begin = offset / page * page;
-  const std::uint64_t end = std::min(offset + length, size_);
-  if (::msync(data_ + begin, end - begin, MS_SYNC) != 0) {
-    return os_error("msync", path_, errno);
-  }
-  return {};
 }
 
 void MappedFile::prefetch(std::uint64_t offset, std::uint64_t length) const noexcept {

@@ -29,11 +29,6 @@ class MappedFile {
   std::uint64_t size() const noexcept { return size_; }
   const std::filesystem::path& path() const noexcept { return path_; }
 
-  // msync(MS_SYNC) of [offset, offset + length): durable on success.
-  // Offsets need not be page-aligned.
-  // Errors: io_error.
-  [[nodiscard]] Status sync(std::uint64_t offset, std::uint64_t length) const;
-
   // Hints that the range will be read soon (posix_madvise WILLNEED).
   void prefetch(std::uint64_t offset, std::uint64_t length) const noexcept;
 

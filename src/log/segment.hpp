@@ -140,8 +140,6 @@ class Segment : public std::enable_shared_from_this<Segment> {
   }
   // The index the next segment must start at.
   std::uint64_t next_index() const noexcept;
-  // True when the segment keeps no entry.
-  bool empty() const noexcept { return last_index() < start_index(); }
   bool sealed() const noexcept { return sealed_.load(std::memory_order_acquire); }
 
   // ---- reads (any thread) ------------------------------------------------

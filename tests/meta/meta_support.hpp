@@ -4,6 +4,8 @@
 #pragma once
 
 #include "io/fault_injection.hpp"
+#include "meta/snapshot_file.hpp"
+#include "support/temp_dir.hpp"
 #include "support/entries.hpp"
 #include "support/results.hpp"
 
@@ -145,5 +147,22 @@ class FailOp {
   int failures_ = 0;
 };
 #endif
+
+// A snapshot writer in `dir`, or the test fails.
+inline SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10,
+                            std::uint64_t last_term = 2,
+                            detail::SnapshotCommitHook on_commit = {}) {
+  auto writer = detail::begin_snapshot(dir.path(), last_index, last_term, std::move(on_commit));
+  REQUIRE(writer);
+  return std::move(*writer);
+}
+
+// Writes and commits `data` as the snapshot of `dir` at (last_index, 1).
+inline void commit_snapshot(const TempDir& dir, const std::vector<std::byte>& data,
+                            std::uint64_t last_index) {
+  SnapshotWriter writer = begin(dir, last_index, 1);
+  REQUIRE(is_ok(outcome(writer.write(data))));
+  REQUIRE(is_ok(outcome(writer.commit())));
+}
 
 }  // namespace seglog::test

@@ -17,20 +17,6 @@ using detail::begin_snapshot;
 using detail::load_snapshot;
 using detail::open_snapshot;
 
-SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10, std::uint64_t last_term = 2,
-                     detail::SnapshotCommitHook on_commit = {}) {
-  auto writer = begin_snapshot(dir.path(), last_index, last_term, std::move(on_commit));
-  REQUIRE(writer);
-  return std::move(*writer);
-}
-
-void commit_snapshot(const TempDir& dir, const std::vector<std::byte>& data,
-                     std::uint64_t last_index) {
-  SnapshotWriter writer = begin(dir, last_index, 1);
-  REQUIRE(is_ok(outcome(writer.write(data))));
-  REQUIRE(is_ok(outcome(writer.commit())));
-}
-
 TEST_CASE("a writer streams into one temporary file named snapshot.bin.<hex>.tmp") {
   TempDir dir;
   SnapshotWriter writer = begin(dir);
