@@ -1,8 +1,11 @@
 // main.cpp — the workload driver: runs the standard Raft-log workload W
-// (shared/WORKLOAD.md) against one implementation and prints one JSON
+// (shared/WORKLOAD.md) against one implementation, or with --impl all
+// against seglog and its floors one after another, and prints one JSON
 // object (or, with --table, a table for people). Exit status: 0 when every
 // check passed, 1 when a check or a call failed, 2 on bad flags.
+#include "compare.hpp"
 #include "phases.hpp"
+#include "physical_storage.hpp"
 #include "subject.hpp"
 #include "workload_data.hpp"
 
@@ -35,7 +38,12 @@ Runs workload W (one append-heavy Raft log life: append, hot and cold point
 reads, reopen, range reads, truncate_before, truncate_after, append+sync)
 against one storage implementation and prints one JSON object.
 
-  --impl NAME          seglog (SegmentedStorage) or memory (MemoryStorage) [seglog]
+  --impl NAME          seglog (SegmentedStorage), memory (MemoryStorage),
+                       physical (the machine's floor: the same record bytes
+                       stored into one preallocated mapped file, read at
+                       the same offsets, no index/checksum/format, synced
+                       by a bare fdatasync), physical-pwrite (the same,
+                       written with one pwrite per batch), or all   [seglog]
   --entries N          entries appended in phase append (>= 2000)      [1000000]
   --payload BYTES      bytes of data per entry (>= 1)                  [256]
   --batch N            entries per append_entries call                 [64]
@@ -55,6 +63,11 @@ against one storage implementation and prints one JSON object.
   --self-test          check the data generators against the spec's test
                        vectors, then exit
   --help               this text
+
+--impl all runs seglog, physical, physical-pwrite (append phases only) and
+memory in this order in one process, each in its own subdirectory, and adds
+the ratios of seglog to the floor that issue 4 sets goals on ("ratios"
+in the JSON, whose "runs" holds each implementation's phases).
 
 Sizes and counts take an optional binary suffix: K, M, G (also Ki, Mi, Gi).
 Append phases time only the append_entries/sync calls (payload generation
@@ -157,7 +170,8 @@ Flags parse_flags(int argc, char** argv) {
     throw UsageError("--range-len must be between 1 and entries / 2");
   }
   const auto names = seglog::workload::subject_names();
-  if (std::find(names.begin(), names.end(), flags.impl) == names.end()) {
+  if (flags.impl != "all" &&
+      std::find(names.begin(), names.end(), flags.impl) == names.end()) {
     throw UsageError("--impl: unknown implementation '" + flags.impl + "'");
   }
   return flags;
@@ -245,27 +259,6 @@ json::object params_json(const Params& p) {
           {"seed", p.seed}};
 }
 
-std::string format_value(const json::value& value) {
-  char buf[64];
-  if (value.is_double()) {
-    const double d = value.get_double();
-    std::snprintf(buf, sizeof buf, d >= 100 ? "%.1f" : d >= 1 ? "%.2f" : "%.3g", d);
-    return buf;
-  }
-  std::uint64_t u = 0;
-  if (value.is_uint64()) u = value.get_uint64();
-  else if (value.is_int64()) u = static_cast<std::uint64_t>(value.get_int64());
-  else return json::serialize(value);
-  // Thousands separated by commas, for reading.
-  std::string digits = std::to_string(u);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 void print_table(const std::string& impl, const Params& p, const json::object& phases) {
   std::printf("workload W on %s: %" PRIu64 " entries of %" PRIu64 " B, batch %" PRIu64
               ", segment %" PRIu64 " KiB, seed %" PRIu64 "\n\n",
@@ -278,10 +271,62 @@ void print_table(const std::string& impl, const Params& p, const json::object& p
     for (const auto& metric : phase.value().as_object()) {
       std::printf("%-16s %-15s %15s\n",
                   first ? std::string(phase.key()).c_str() : "",
-                  std::string(metric.key()).c_str(), format_value(metric.value()).c_str());
+                  std::string(metric.key()).c_str(), seglog::workload::format_metric(&metric.value()).c_str());
       first = false;
     }
   }
+}
+
+seglog::workload::SubjectConfig subject_config(const Params& p) {
+  seglog::workload::SubjectConfig config;
+  config.segment_size = p.segment_size;
+  config.max_entry_size = std::max<std::uint64_t>(config.max_entry_size, p.payload);
+  // The largest directory: phase 1's entries or phase 8's.
+  config.physical_capacity_bytes =
+      std::max(p.entries, p.sync_entries) *
+          seglog::workload::PhysicalStorage::record_bytes(p.payload) +
+      (1ull << 20);
+  return config;
+}
+
+json::object run_one(const Flags& flags, const std::string& impl, const fs::path& root,
+                     const std::vector<std::string>& phases) {
+  auto subject = seglog::workload::make_subject(impl, subject_config(flags.params));
+  return seglog::workload::run_phases(flags.params, *subject, root, phases,
+                                      flags.table ? &std::cerr : nullptr);
+}
+
+// --impl all: each implementation in root/<impl>, removed after its run so
+// the next one starts with the same free space.
+int run_all(const Flags& flags, const fs::path& root) {
+  json::object runs;
+  for (const std::string& impl : seglog::workload::compared_impls()) {
+    const auto phases = seglog::workload::compared_phases(impl, flags.phases);
+    if (phases.empty()) continue;
+    if (flags.table) std::cerr << "workload: running " << impl << "\n";
+    const fs::path dir = root / impl;
+    fs::create_directories(dir);
+    runs[impl] = run_one(flags, impl, dir, phases);
+    fs::remove_all(dir);
+  }
+  const json::object ratios = seglog::workload::compare_ratios(runs);
+  const Params& p = flags.params;
+  if (flags.table) {
+    char heading[256];
+    std::snprintf(heading, sizeof heading,
+                  "workload W, all implementations in one run: %" PRIu64 " entries of %" PRIu64
+                  " B, batch %" PRIu64 ", segment %" PRIu64 " KiB, seed %" PRIu64,
+                  p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed);
+    seglog::workload::print_comparison_table(heading, runs, ratios);
+  } else {
+    const json::object out = {{"impl", "all"},
+                              {"params", params_json(p)},
+                              {"runs", runs},
+                              {"ratios", ratios}};
+    std::cout << json::serialize(out) << "\n";
+  }
+  std::cout.flush();
+  return std::cout ? 0 : 1;
 }
 
 }  // namespace
@@ -310,13 +355,8 @@ int main(int argc, char** argv) {
       temp.emplace();
       root = temp->path();
     }
-    seglog::workload::SubjectConfig config;
-    config.segment_size = flags.params.segment_size;
-    config.max_entry_size = std::max<std::uint64_t>(config.max_entry_size, flags.params.payload);
-    auto subject = seglog::workload::make_subject(flags.impl, config);
-
-    const json::object phases = seglog::workload::run_phases(
-        flags.params, *subject, root, flags.phases, flags.table ? &std::cerr : nullptr);
+    if (flags.impl == "all") return run_all(flags, root);
+    const json::object phases = run_one(flags, flags.impl, root, flags.phases);
 
     if (flags.table) {
       print_table(flags.impl, flags.params, phases);

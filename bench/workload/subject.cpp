@@ -1,7 +1,10 @@
 // subject.cpp — the implementations the workload can drive: "seglog"
-// (SegmentedStorage, the product) and "memory" (MemoryStorage). Adding one
+// (SegmentedStorage, the product), "memory" (MemoryStorage), "physical"
+// and "physical-pwrite" (PhysicalStorage, the machine's floor). Adding one
 // is a class here plus a line in make_subject().
 #include "subject.hpp"
+
+#include "physical_storage.hpp"
 
 #include <seglog/memory_storage.hpp>
 #include <seglog/segmented_storage.hpp>
@@ -81,14 +84,59 @@ class MemorySubject final : public Subject {
   MemoryStorage* open_ = nullptr;
 };
 
+// The floor: a preallocated mapped file, synced with fdatasync, stored
+// into through the mapping (physical) or with one pwrite per batch
+// (physical-pwrite).
+class PhysicalSubject final : public Subject {
+ public:
+  PhysicalSubject(const SubjectConfig& config, PhysicalStorage::WriteMode mode)
+      : config_(config), mode_(mode) {}
+
+  Status create(const std::filesystem::path& dir) override {
+    auto created = PhysicalStorage::create(dir, config_.physical_capacity_bytes, mode_);
+    if (!created) return created.error();
+    storage_ = std::move(*created);
+    return {};
+  }
+
+  Status open(const std::filesystem::path& dir) override {
+    auto opened = PhysicalStorage::open(dir, mode_);
+    if (!opened) return opened.error();
+    storage_ = std::move(*opened);
+    return {};
+  }
+
+  Status close() override {
+    if (!storage_) return Error(errc::closed, "workload: nothing open");
+    Status status = storage_->close();
+    storage_.reset();
+    return status;
+  }
+
+  Storage& storage() override { return *storage_; }
+
+ private:
+  SubjectConfig config_;
+  PhysicalStorage::WriteMode mode_;
+  std::unique_ptr<PhysicalStorage> storage_;
+};
+
 }  // namespace
 
-std::vector<std::string> subject_names() { return {"seglog", "memory"}; }
+std::vector<std::string> subject_names() {
+  return {"seglog", "memory", "physical", "physical-pwrite"};
+}
 
 std::unique_ptr<Subject> make_subject(std::string_view name,
                                       const SubjectConfig& config) {
   if (name == "seglog") return std::make_unique<SegmentedSubject>(config);
   if (name == "memory") return std::make_unique<MemorySubject>(config);
+  if (name == "physical") {
+    return std::make_unique<PhysicalSubject>(config, PhysicalStorage::WriteMode::mmap);
+  }
+  if (name == "physical-pwrite") {
+    return std::make_unique<PhysicalSubject>(config, PhysicalStorage::WriteMode::pwrite);
+  }
   return nullptr;
 }
 

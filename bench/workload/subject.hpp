@@ -17,6 +17,9 @@ namespace seglog::workload {
 struct SubjectConfig {
   std::uint64_t segment_size = 64ull << 20;
   std::uint64_t max_entry_size = 64ull << 20;
+  // "physical": the data file's preallocated size (the most record bytes
+  // one directory will hold).
+  std::uint64_t physical_capacity_bytes = 1ull << 30;
 };
 
 class Subject {
