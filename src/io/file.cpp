@@ -30,6 +30,18 @@ void File::close() noexcept {
   }
 }
 
+namespace {
+
+int open_retrying(const std::filesystem::path& path, int flags) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags, 0644);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+}  // namespace
+
 Result<File> File::open(const std::filesystem::path& path, Mode mode) {
   int flags = O_CLOEXEC;
   switch (mode) {
@@ -38,15 +50,24 @@ Result<File> File::open(const std::filesystem::path& path, Mode mode) {
     case Mode::create_new: flags |= O_RDWR | O_CREAT | O_EXCL; break;
     case Mode::create_or_truncate: flags |= O_RDWR | O_CREAT | O_TRUNC; break;
   }
-  int fd;
-  do {
-    fd = ::open(path.c_str(), flags, 0644);
-  } while (fd < 0 && errno == EINTR);
+  int fd = -1;
+  int err = 0;
+  if ((flags & O_CREAT) != 0) {
+    // Only an open that may create (or truncate) a file changes the disk.
+    fault::Step step({fault::Op::create, path});
+    if (step.injected() != 0) return os_error("open", path, step.injected());
+    fd = open_retrying(path, flags);
+    err = fd < 0 ? errno : 0;
+    step.done(err, fd);
+  } else {
+    fd = open_retrying(path, flags);
+    err = fd < 0 ? errno : 0;
+  }
   if (fd < 0) {
-    if (errno == ENOENT) {
+    if (err == ENOENT) {
       return make_error(errc::not_found, "open " + path.string() + ": no such file");
     }
-    return os_error("open", path, errno);
+    return os_error("open", path, err);
   }
   return File(fd, path);
 }
@@ -77,86 +98,95 @@ Status File::read_at(std::uint64_t offset, std::span<std::byte> out) const {
 }
 
 Status File::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
-  if (int err = fault::inject(fault::Op::write, path_); err != 0) {
-    return os_error("write", path_, err);
-  }
+  fault::Step step({fault::Op::write, path_, nullptr, fd_});
+  if (step.injected() != 0) return os_error("write", path_, step.injected());
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
                                static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return os_error("write", path_, errno);
+      const int err = errno;
+      step.done(err);
+      return os_error("write", path_, err);
     }
     done += static_cast<std::size_t>(n);
   }
+  step.done(0);
   return {};
 }
 
 Status File::preallocate(std::uint64_t size) {
-  if (int err = fault::inject(fault::Op::preallocate, path_); err != 0) {
-    return os_error("fallocate", path_, err);
-  }
+  fault::Step step({fault::Op::preallocate, path_, nullptr, fd_});
+  if (step.injected() != 0) return os_error("fallocate", path_, step.injected());
   // posix_fallocate returns the error instead of setting errno.
   const int err = ::posix_fallocate(fd_, 0, static_cast<off_t>(size));
+  step.done(err);
   if (err != 0) return os_error("fallocate", path_, err);
   return {};
 }
 
 Status File::truncate(std::uint64_t size) {
-  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
-    return os_error("ftruncate", path_, errno);
-  }
+  fault::Step step({fault::Op::truncate, path_, nullptr, fd_});
+  if (step.injected() != 0) return os_error("ftruncate", path_, step.injected());
+  const int err = ::ftruncate(fd_, static_cast<off_t>(size)) != 0 ? errno : 0;
+  step.done(err);
+  if (err != 0) return os_error("ftruncate", path_, err);
   return {};
 }
 
 Status File::sync() {
-  if (int err = fault::inject(fault::Op::sync, path_); err != 0) {
-    return os_error("fsync", path_, err);
-  }
-  if (::fsync(fd_) != 0) return os_error("fsync", path_, errno);
+  fault::Step step({fault::Op::sync, path_, nullptr, fd_});
+  if (step.injected() != 0) return os_error("fsync", path_, step.injected());
+  const int err = ::fsync(fd_) != 0 ? errno : 0;
+  step.done(err);
+  if (err != 0) return os_error("fsync", path_, err);
   return {};
 }
 
 Status File::data_sync() {
-  if (int err = fault::inject(fault::Op::sync, path_); err != 0) {
-    return os_error("fdatasync", path_, err);
-  }
-  if (::fdatasync(fd_) != 0) return os_error("fdatasync", path_, errno);
+  fault::Step step({fault::Op::sync, path_, nullptr, fd_});
+  if (step.injected() != 0) return os_error("fdatasync", path_, step.injected());
+  const int err = ::fdatasync(fd_) != 0 ? errno : 0;
+  step.done(err);
+  if (err != 0) return os_error("fdatasync", path_, err);
   return {};
 }
 
 Status sync_directory(const std::filesystem::path& dir) {
-  if (int err = fault::inject(fault::Op::sync_directory, dir); err != 0) {
-    return os_error("fsync directory", dir, err);
-  }
+  fault::Step step({fault::Op::sync_directory, dir});
+  if (step.injected() != 0) return os_error("fsync directory", dir, step.injected());
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return os_error("open directory", dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
+  if (fd < 0) {
+    const int err = errno;
+    step.done(err);
+    return os_error("open directory", dir, err);
+  }
+  const int err = ::fsync(fd) != 0 ? errno : 0;
   ::close(fd);
-  if (rc != 0) return os_error("fsync directory", dir, err);
+  step.done(err);
+  if (err != 0) return os_error("fsync directory", dir, err);
   return {};
 }
 
 Status rename_file(const std::filesystem::path& from,
                    const std::filesystem::path& to) {
-  if (int err = fault::inject(fault::Op::rename, to); err != 0) {
-    return os_error("rename to " + to.string() + " from", from, err);
+  fault::Step step({fault::Op::rename, to, &from});
+  if (step.injected() != 0) {
+    return os_error("rename to " + to.string() + " from", from, step.injected());
   }
-  if (::rename(from.c_str(), to.c_str()) != 0) {
-    return os_error("rename to " + to.string() + " from", from, errno);
-  }
+  const int err = ::rename(from.c_str(), to.c_str()) != 0 ? errno : 0;
+  step.done(err);
+  if (err != 0) return os_error("rename to " + to.string() + " from", from, err);
   return {};
 }
 
 Status remove_file(const std::filesystem::path& path) {
-  if (int err = fault::inject(fault::Op::unlink, path); err != 0) {
-    return os_error("unlink", path, err);
-  }
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return os_error("unlink", path, errno);
-  }
+  fault::Step step({fault::Op::unlink, path});
+  if (step.injected() != 0) return os_error("unlink", path, step.injected());
+  const int err = ::unlink(path.c_str()) != 0 ? errno : 0;
+  step.done(err);
+  if (err != 0 && err != ENOENT) return os_error("unlink", path, err);
   return {};
 }
 

@@ -1,7 +1,10 @@
 // io/file.hpp — a POSIX file descriptor and the few file-system calls the
-// library makes. Every durable act (fsync, fdatasync, rename, unlink,
-// directory fsync, preallocation) goes through here, so fault injection has
-// one seam. Errors carry the path and errno text.
+// library makes. Every call that changes the disk (create, write,
+// preallocate, truncate, fsync, fdatasync, rename, unlink, directory fsync)
+// goes through here, each wrapped in a fault::Step (io/fault_injection.hpp),
+// so fault injection and the power-loss model have one seam. (Stores into a
+// writable mapping make no call: they reach the disk at the next fdatasync.)
+// Errors carry the path and errno text.
 #pragma once
 
 #include <seglog/error.hpp>

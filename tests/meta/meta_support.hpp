@@ -1,9 +1,8 @@
 // meta/meta_support.hpp — helpers shared by the meta tests: listing a
-// directory, reading text, and (with -Dfault_injection=true) failing one
-// kind of OS call.
+// directory, reading text, damaging files, committing snapshots. (Failing
+// OS calls: support/fault_hook.hpp.)
 #pragma once
 
-#include "io/fault_injection.hpp"
 #include "meta/snapshot_file.hpp"
 #include "support/temp_dir.hpp"
 #include "support/entries.hpp"
@@ -122,31 +121,6 @@ inline std::optional<std::vector<std::byte>> truncate_to(const std::vector<std::
   return std::vector<std::byte>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(k));
 }
 
-#ifdef SEGLOG_FAULT_INJECTION
-// While alive, every `op` (optionally only on paths whose file name
-// contains `name_part`) fails with `err`; counts the failures it caused.
-class FailOp {
- public:
-  FailOp(detail::fault::Op op, int err, std::string name_part = {}) {
-    detail::fault::set_hook(
-        [this, op, err, name_part](detail::fault::Op o, const std::filesystem::path& p) {
-          if (o != op) return 0;
-          if (!name_part.empty() && p.filename().string().find(name_part) == std::string::npos) {
-            return 0;
-          }
-          ++failures_;
-          return err;
-        });
-  }
-  ~FailOp() { detail::fault::set_hook({}); }
-  FailOp(const FailOp&) = delete;
-  FailOp& operator=(const FailOp&) = delete;
-  int failures() const { return failures_; }
-
- private:
-  int failures_ = 0;
-};
-#endif
 
 // A snapshot writer in `dir`, or the test fails.
 inline SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10,

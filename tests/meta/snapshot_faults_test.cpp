@@ -3,6 +3,7 @@
 // snapshot stays, the failure is sticky, no temporary file is left.
 #include "meta/meta_support.hpp"
 #include "meta/snapshot_file.hpp"
+#include "support/fault_hook.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -24,7 +25,7 @@ TEST_CASE("a failed chunk write is sticky and removes the temporary file") {
   SnapshotWriter writer = begin(dir, 20, 2, [](const SnapshotMeta&) { FAIL("on_commit"); });
   REQUIRE(is_ok(outcome(writer.write(payload_for(2, 100)))));
   {
-    FailOp fail(Op::write, ENOSPC);
+    ScopedFault fail(Op::write, ENOSPC);
     CHECK(outcome(writer.write(payload_for(3, 100))) == errc::no_space);
   }
   CHECK(outcome(writer.write(payload_for(4, 100))) == errc::no_space);
@@ -44,9 +45,9 @@ TEST_CASE("a commit that fails before the rename keeps the previous snapshot") {
   SnapshotWriter writer = begin(dir, 20, 2, [](const SnapshotMeta&) { FAIL("on_commit"); });
   REQUIRE(is_ok(outcome(writer.write(payload_for(2, 100)))));
   {
-    FailOp fail(op, err);
+    ScopedFault fail(op, err);
     CHECK(outcome(writer.commit()) == expected);
-    CHECK(fail.failures() == 1);
+    CHECK(fail.hits() == 1);
   }
   CHECK(outcome(writer.commit()) == expected);  // sticky
   CHECK(names_in(dir.path()) == std::vector<std::string>{"snapshot.bin"});
@@ -60,7 +61,7 @@ TEST_CASE("a failed directory fsync after the rename reports io_error and still 
   int calls = 0;
   SnapshotWriter writer = begin(dir, 20, 2, [&](const SnapshotMeta&) { ++calls; });
   {
-    FailOp fail(Op::sync_directory, EIO);
+    ScopedFault fail(Op::sync_directory, EIO);
     CHECK(outcome(writer.commit()) == errc::io_error);
   }
   CHECK(calls == 1);
@@ -73,13 +74,9 @@ TEST_CASE("commit makes every durable step in order") {
   TempDir dir;
   SnapshotWriter writer = begin(dir);
   REQUIRE(is_ok(outcome(writer.write(payload_for(1, 10)))));
-  std::vector<Op> ops;
-  detail::fault::set_hook([&](Op op, const std::filesystem::path&) {
-    ops.push_back(op);
-    return 0;
-  });
+  CallLog log;
   const auto result = outcome(writer.commit());
-  detail::fault::set_hook({});
+  const std::vector<Op> ops = log.ops();
   REQUIRE(is_ok(result));
   CHECK(ops == std::vector<Op>{Op::write, Op::sync, Op::rename, Op::sync_directory});
 }

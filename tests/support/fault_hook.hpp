@@ -1,48 +1,135 @@
-// support/fault_hook.hpp — installs a fault-injection hook for one test's
-// scope (needs the library built with SEGLOG_FAULT_INJECTION).
+// support/fault_hook.hpp — the tests' side of the fault-injection seam
+// (src/io/fault_injection.hpp; needs the library built with
+// SEGLOG_FAULT_INJECTION, i.e. seglog_fault_dep): ScopedFault fails chosen
+// calls for one scope, CallLog records every call in order.
 #pragma once
 
 #include "io/fault_injection.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace seglog::test {
 
-class ScopedFault {
- public:
-  using Op = seglog::detail::fault::Op;
+using FaultOp = seglog::detail::fault::Op;
 
-  // Fails every `op` with `err` while armed, on paths that do not end with
-  // `spare_suffix` (empty: every path).
-  ScopedFault(Op op, int err, std::string spare_suffix = {})
-      : op_(op), err_(err), spare_suffix_(std::move(spare_suffix)) {
-    seglog::detail::fault::set_hook([this](Op op, const std::filesystem::path& path) {
-      const bool spared =
-          !spare_suffix_.empty() && path.string().ends_with(spare_suffix_);
-      if (armed_.load() && op == op_ && !spared) {
-        ++hits_;
-        return err_;
-      }
-      return 0;
-    });
+// Which calls of the op a ScopedFault fails (default: every call), e.g.
+// `FaultFilter().sparing(".tmp")` or `FaultFilter().named("state").nth(2)`.
+struct FaultFilter {
+  // Only files whose name contains this.
+  std::string name_part;
+  // Never paths that end with this (e.g. ".tmp": spare the files a roll
+  // prepares and fail the active segment's).
+  std::string spare_suffix;
+  // Only the n-th matching call (1-based); 0: every matching call.
+  int only_nth = 0;
+
+  FaultFilter& named(std::string part) { name_part = std::move(part); return *this; }
+  FaultFilter& sparing(std::string suffix) { spare_suffix = std::move(suffix); return *this; }
+  FaultFilter& nth(int n) { only_nth = n; return *this; }
+};
+
+// While alive (and armed), fails the calls of `op` that match `filter` with
+// `err`, without making them; counts the failures it caused.
+class ScopedFault final : public seglog::detail::fault::Hook {
+ public:
+  ScopedFault(FaultOp op, int err, FaultFilter filter = {})
+      : op_(op), err_(err), filter_(std::move(filter)) {
+    seglog::detail::fault::set_hook(this);
   }
-  ~ScopedFault() { seglog::detail::fault::set_hook({}); }
+  ~ScopedFault() override { seglog::detail::fault::set_hook(nullptr); }
   ScopedFault(const ScopedFault&) = delete;
   ScopedFault& operator=(const ScopedFault&) = delete;
 
   void disarm() { armed_.store(false); }
   void arm() { armed_.store(true); }
+  // How many calls this fault failed.
   int hits() const { return hits_.load(); }
 
+  int before(const seglog::detail::fault::Call& call) override {
+    if (!armed_.load() || call.op != op_) return 0;
+    const std::string path = call.path.string();
+    if (!filter_.name_part.empty() &&
+        call.path.filename().string().find(filter_.name_part) == std::string::npos) {
+      return 0;
+    }
+    if (!filter_.spare_suffix.empty() && path.ends_with(filter_.spare_suffix)) return 0;
+    ++matched_;
+    if (filter_.only_nth != 0 && matched_ != filter_.only_nth) return 0;
+    ++hits_;
+    return err_;
+  }
+  void after(const seglog::detail::fault::Call&, int) override {}
+
  private:
-  Op op_;
+  FaultOp op_;
   int err_;
-  std::string spare_suffix_;
+  FaultFilter filter_;
+  int matched_ = 0;  // under the seam's mutex
   std::atomic<bool> armed_{true};
   std::atomic<int> hits_{0};
 };
 
+// One call as CallLog saw it: the op and the file's name (rename: the new
+// name; sync_directory: the directory's name).
+struct SeenCall {
+  FaultOp op;
+  std::string name;
+  bool operator==(const SeenCall&) const = default;
+};
+
+// While alive, records every call that succeeded, in order.
+class CallLog final : public seglog::detail::fault::Hook {
+ public:
+  CallLog() { seglog::detail::fault::set_hook(this); }
+  ~CallLog() override { seglog::detail::fault::set_hook(nullptr); }
+  CallLog(const CallLog&) = delete;
+  CallLog& operator=(const CallLog&) = delete;
+
+  // Stops recording (removes the hook) and returns what was seen.
+  std::vector<SeenCall> take() {
+    seglog::detail::fault::set_hook(nullptr);
+    std::lock_guard lock(mu_);
+    return std::move(calls_);
+  }
+  // The ops seen, without names.
+  std::vector<FaultOp> ops() {
+    std::vector<FaultOp> out;
+    for (const SeenCall& c : take()) out.push_back(c.op);
+    return out;
+  }
+
+  int before(const seglog::detail::fault::Call&) override { return 0; }
+  void after(const seglog::detail::fault::Call& call, int err) override {
+    if (err != 0) return;
+    std::lock_guard lock(mu_);
+    calls_.push_back({call.op, call.path.filename().string()});
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<SeenCall> calls_;
+};
+
 }  // namespace seglog::test
+
+namespace Catch {
+template <>
+struct StringMaker<seglog::test::SeenCall> {
+  static std::string convert(const seglog::test::SeenCall& c) {
+    return std::string("{") + seglog::detail::fault::op_name(c.op) + " " + c.name + "}";
+  }
+};
+template <>
+struct StringMaker<seglog::detail::fault::Op> {
+  static std::string convert(seglog::detail::fault::Op op) {
+    return seglog::detail::fault::op_name(op);
+  }
+};
+}  // namespace Catch
