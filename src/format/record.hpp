@@ -39,7 +39,7 @@ struct RecordFields {
 
 // Writes the record at `out` (record_bytes(payload.size()) bytes; the caller
 // checked they are available). payload.size() <= kMaxRecordPayload.
-inline void encode_record(std::byte* out, std::uint64_t salt,
+inline void encode_record(std::byte* out, const ChecksumKey& key,
                           const RecordFields& fields,
                           std::span<const std::byte> payload) noexcept {
   const auto size = static_cast<std::uint32_t>(kRecordHeaderBytes + payload.size());
@@ -52,7 +52,12 @@ inline void encode_record(std::byte* out, std::uint64_t salt,
   }
   const std::uint64_t padded = record_bytes(payload.size());
   if (padded > size) std::memset(out + size, 0, padded - size);
-  store_le<std::uint64_t>(out, checksum(out + 8, size - 8, salt));
+  store_le<std::uint64_t>(out, key(out + 8, size - 8));
+}
+
+inline void encode_record(std::byte* out, std::uint64_t salt, const RecordFields& fields,
+                          std::span<const std::byte> payload) noexcept {
+  encode_record(out, ChecksumKey(salt), fields, payload);
 }
 
 enum class RecordStatus {
@@ -70,7 +75,7 @@ struct DecodedRecord {
 // Decodes the record at `in`, of which `available` bytes may be read. The
 // size is bounds-checked before any payload byte is touched.
 inline RecordStatus decode_record(const std::byte* in, std::uint64_t available,
-                                  std::uint64_t salt, bool verify,
+                                  const ChecksumKey& key, bool verify,
                                   DecodedRecord& out) noexcept {
   if (available < kRecordHeaderBytes) {
     for (std::uint64_t i = 0; i < available; ++i) {
@@ -89,7 +94,7 @@ inline RecordStatus decode_record(const std::byte* in, std::uint64_t available,
   if (size < kRecordHeaderBytes || padded > available) return RecordStatus::invalid;
   const auto type_and_zero = load_le<std::uint32_t>(in + 12);
   if ((type_and_zero >> 8) != 0) return RecordStatus::invalid;
-  if (verify && load_le<std::uint64_t>(in) != checksum(in + 8, size - 8, salt)) {
+  if (verify && load_le<std::uint64_t>(in) != key(in + 8, size - 8)) {
     return RecordStatus::invalid;
   }
   out.fields.type = static_cast<std::uint8_t>(type_and_zero);
@@ -98,6 +103,13 @@ inline RecordStatus decode_record(const std::byte* in, std::uint64_t available,
   out.payload = {in + kRecordHeaderBytes, size - kRecordHeaderBytes};
   out.bytes = padded;
   return RecordStatus::ok;
+}
+
+// With a seed whose secret is derived per call (tests, tools).
+inline RecordStatus decode_record(const std::byte* in, std::uint64_t available,
+                                  std::uint64_t salt, bool verify,
+                                  DecodedRecord& out) noexcept {
+  return decode_record(in, available, ChecksumKey(salt), verify, out);
 }
 
 // The padded size of the record at `in` without verifying it, or 0 when the

@@ -27,7 +27,7 @@ std::uint64_t random_salt() {
 
 Segment::Segment(const Config& cfg, std::filesystem::path path,
                  SegmentIdentity identity)
-    : cfg_(cfg), path_(std::move(path)), identity_(identity) {
+    : cfg_(cfg), path_(std::move(path)), identity_(identity), key_(identity.salt) {
   start_index_.store(identity.first_index, std::memory_order_relaxed);
   last_index_.store(identity.first_index - 1, std::memory_order_relaxed);
   pending_last_ = identity.first_index - 1;
@@ -56,6 +56,7 @@ void Segment::allocate_memory_points() {
   memory_point_capacity_ =
       (bytes > kSegmentHeaderBytes ? bytes - kSegmentHeaderBytes : 0) / interval + 2;
   memory_points_ = std::make_unique<SparsePoint[]>(memory_point_capacity_);
+  recent_offsets_ = std::make_unique<std::atomic<std::uint32_t>[]>(kRecentRecords);
 }
 
 // ---- creation -------------------------------------------------------------
@@ -209,7 +210,7 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
   ScanResult result;
   DecodedRecord record;
   for (;;) {
-    const RecordStatus status = decode_record(base + pos, bound - pos, identity_.salt, true, record);
+    const RecordStatus status = decode_record(base + pos, bound - pos, key_, true, record);
     if (status == RecordStatus::ok && record.fields.index == expected) {
       add_record(expected, record.bytes);
       pos += record.bytes;
@@ -223,7 +224,7 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
       for (std::uint64_t q = pos + kRecordAlignment; q + kRecordHeaderBytes <= bound;
            q += kRecordAlignment) {
         DecodedRecord later;
-        if (decode_record(base + q, bound - q, identity_.salt, true, later) ==
+        if (decode_record(base + q, bound - q, key_, true, later) ==
                 RecordStatus::ok &&
             later.fields.index > expected && later.fields.index <= expected + 1) {
           damage_is_synced = true;
@@ -315,6 +316,14 @@ Result<std::uint64_t> Segment::find_offset(const std::byte* base,
                                            std::uint64_t index) const {
   const std::uint64_t first = identity_.first_index;
   const std::uint64_t bound = records_end();
+  if (recent_offsets_) {
+    const std::uint64_t offset =
+        recent_offsets_[(index - first) % kRecentRecords].load(std::memory_order_relaxed);
+    if (offset >= kSegmentHeaderBytes && offset + kRecordHeaderBytes <= bound &&
+        peek_record_index(base + offset) == index) {
+      return offset;
+    }
+  }
   std::pair<bool, SparsePoint> point{false, {}};
   if (memory_points_) {
     const SparsePoint* points = memory_points_.get();
@@ -353,8 +362,7 @@ Result<LocatedRecord> Segment::locate(std::uint64_t index) const {
   if (!offset) return truncated_meanwhile(index, offset.error());
   LocatedRecord located{std::move(*pinned), {}};
   const RecordStatus status = decode_record(base + *offset, records_end() - *offset,
-                                            identity_.salt, cfg_.verify_checksums,
-                                            located.record);
+                                            key_, cfg_.verify_checksums, located.record);
   if (status != RecordStatus::ok || located.record.fields.index != index) {
     return truncated_meanwhile(index, corrupted(*offset, index, "record fails its checksum"));
   }
@@ -377,7 +385,7 @@ Status Segment::visit(std::uint64_t from, std::uint64_t to,
   std::uint64_t at = *offset;
   for (std::uint64_t index = from; index <= to; ++index) {
     DecodedRecord record;
-    if (decode_record(base + at, bound - at, identity_.salt, cfg_.verify_checksums,
+    if (decode_record(base + at, bound - at, key_, cfg_.verify_checksums,
                       record) != RecordStatus::ok ||
         record.fields.index != index) {
       return truncated_meanwhile(index, corrupted(at, index, "record fails its checksum"));
@@ -404,12 +412,14 @@ void Segment::add_record(std::uint64_t index, std::uint64_t bytes) noexcept {
     memory_points_[slot] = {static_cast<std::uint32_t>(index - identity_.first_index),
                             static_cast<std::uint32_t>(offset)};
   }
+  recent_offsets_[(index - identity_.first_index) % kRecentRecords].store(
+      static_cast<std::uint32_t>(offset), std::memory_order_relaxed);
   high_water_ = std::max(high_water_, cursor_.end);
   pending_last_ = index;
 }
 
 void Segment::append(const LogEntry& entry) noexcept {
-  encode_record(writable_map_->data() + cursor_.end, identity_.salt,
+  encode_record(writable_map_->data() + cursor_.end, key_,
                 {entry.index, entry.term, entry.type}, entry.data);
   add_record(entry.index, record_bytes(entry.data.size()));
 }
@@ -507,6 +517,7 @@ void Segment::release_memory_points() noexcept {
   if (sealed()) {
     memory_points_.reset();
     memory_point_capacity_ = 0;
+    recent_offsets_.reset();
     cursor_.point_count = 0;
     memory_point_count_.store(0, std::memory_order_relaxed);
   }
@@ -570,7 +581,7 @@ Result<std::shared_ptr<Segment>> Segment::rewrite_kept(const Config& cfg) const 
   std::uint64_t pos = kSegmentHeaderBytes;
   for (std::uint64_t index = start; index <= last; ++index) {
     DecodedRecord record;
-    if (decode_record(dst + pos, kSegmentHeaderBytes + bytes - pos, identity_.salt, true,
+    if (decode_record(dst + pos, kSegmentHeaderBytes + bytes - pos, key_, true,
                       record) != RecordStatus::ok ||
         record.fields.index != index) {
       out.file_.close();

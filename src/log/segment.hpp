@@ -15,6 +15,7 @@
 #include <seglog/entry.hpp>
 #include <seglog/error.hpp>
 
+#include "format/checksum.hpp"
 #include "format/record.hpp"
 #include "format/segment_footer.hpp"
 #include "format/segment_header.hpp"
@@ -213,6 +214,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   Config cfg_;
   std::filesystem::path path_;
   SegmentIdentity identity_;
+  ChecksumKey key_;  // the salt with its XXH3 secret, derived once
 
   std::atomic<std::uint64_t> start_index_{0};
   std::atomic<std::uint64_t> last_index_{0};
@@ -224,6 +226,13 @@ class Segment : public std::enable_shared_from_this<Segment> {
   std::unique_ptr<SparsePoint[]> memory_points_;
   std::uint64_t memory_point_capacity_ = 0;
   std::atomic<std::uint64_t> memory_point_count_{0};
+  // The offsets of the newest records of an active segment, by index modulo
+  // kRecentRecords: a read at the hot tail finds its record without walking
+  // from a sparse point. A slot may be overwritten while a reader loads it;
+  // readers take an offset only below the published end and only when the
+  // record there carries the index they want.
+  static constexpr std::uint64_t kRecentRecords = 4096;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> recent_offsets_;
   std::uint64_t footer_offset_ = 0;
   std::uint64_t footer_point_count_ = 0;
   mutable std::atomic<bool> footer_verified_{false};
