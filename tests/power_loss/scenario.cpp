@@ -1,0 +1,367 @@
+// power_loss/scenario.cpp — operations under the durable model and the
+// check of every crash image (scenario.hpp).
+#include "power_loss/scenario.hpp"
+
+#include "support/results.hpp"
+#include "support/small_options.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+namespace seglog::test {
+namespace {
+
+std::string describe_log(const LogState& log) {
+  return log.label + " [" + std::to_string(log.first) + ", " + std::to_string(log.last()) +
+         "] synced to " + std::to_string(log.synced_last);
+}
+
+// Why `entries` (read from an image, starting at `first`) is not a version
+// of `expected`, or "" when it is.
+std::string mismatch(const LogState& expected, std::uint64_t first,
+                     const std::vector<LogEntry>& entries) {
+  if (first != expected.first) return "first index " + std::to_string(first);
+  const std::uint64_t last = first + entries.size() - 1;
+  if (last + 1 < expected.synced_last + 1) {
+    return "last index " + std::to_string(last) + " below the synced " +
+           std::to_string(expected.synced_last);
+  }
+  if (last > expected.last()) return "last index " + std::to_string(last) + " beyond the log";
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    const LogEntry& got = entries[k];
+    const LogEntry& want = expected.entries[k];
+    if (got.index != want.index || got.term != want.term || got.type != want.type ||
+        got.data != want.data) {
+      return "entry " + std::to_string(first + k) + " differs (term " +
+             std::to_string(got.term) + ", " + std::to_string(got.data.size()) + " bytes)";
+    }
+  }
+  return {};
+}
+
+// ", state old" / ", state new" when a file had two allowed versions.
+std::string which_of(const char* file, std::size_t choices, std::ptrdiff_t position) {
+  if (choices < 2) return {};
+  return std::string(", ") + file + (position == 0 ? " old" : " new");
+}
+
+struct ImageVerdict {
+  std::string outcome;  // e.g. "old, whole"; empty when failed
+  std::string failure;
+};
+
+ImageVerdict check_image(const std::filesystem::path& dir, const Expectation& expected) {
+  auto opened = SegmentedStorage::open(small_options(dir));
+  if (!opened) return {{}, "open failed: " + describe(outcome(opened))};
+  SegmentedStorage& s = **opened;
+  const std::uint64_t first = s.first_index();
+  const std::uint64_t last = s.last_index();
+  std::vector<LogEntry> entries;
+  if (last >= first) {
+    auto read = s.get_entries(first, last + 1);
+    if (!read) return {{}, "get_entries failed: " + describe(outcome(read))};
+    entries = std::move(*read);
+    if (entries.size() != last - first + 1) return {{}, "get_entries returned a short range"};
+  }
+  std::string verdict;
+  std::string reasons;
+  for (const LogState& log : expected.logs) {
+    const std::string why = mismatch(log, first, entries);
+    if (why.empty()) {
+      verdict = "log " + log.label + (last == log.last() ? " whole" : " prefix");
+      break;
+    }
+    reasons += " [" + describe_log(log) + ": " + why + "]";
+  }
+  if (verdict.empty()) {
+    return {{}, "log [" + std::to_string(first) + ", " + std::to_string(last) +
+                    "] is no allowed state:" + reasons};
+  }
+  auto state = s.get_state();
+  if (!state) return {{}, "get_state failed: " + describe(outcome(state))};
+  const auto state_at = std::find(expected.states.begin(), expected.states.end(), *state);
+  if (state_at == expected.states.end()) {
+    return {{}, "state.json holds an unexpected state (term " +
+                    std::to_string(state->current_term) + ")"};
+  }
+  verdict += which_of("state", expected.states.size(), state_at - expected.states.begin());
+  auto cluster = s.get_cluster_config();
+  if (!cluster) return {{}, "get_cluster_config failed: " + describe(outcome(cluster))};
+  const auto cluster_at = std::find(expected.clusters.begin(), expected.clusters.end(), *cluster);
+  if (cluster_at == expected.clusters.end()) {
+    return {{}, "cluster.json holds an unexpected configuration"};
+  }
+  verdict += which_of("cluster", expected.clusters.size(), cluster_at - expected.clusters.begin());
+  auto snapshot = s.get_snapshot();
+  if (!snapshot) return {{}, "get_snapshot failed: " + describe(outcome(snapshot))};
+  std::optional<SnapshotMeta> meta;
+  if (*snapshot) {
+    meta = (*snapshot)->meta;
+    if ((*snapshot)->data != snapshot_data(meta->last_index)) {
+      return {{}, "snapshot data differs from what was saved"};
+    }
+  }
+  const auto snapshot_at = std::find(expected.snapshots.begin(), expected.snapshots.end(), meta);
+  if (snapshot_at == expected.snapshots.end()) {
+    return {{}, "snapshot.bin holds an unexpected snapshot"};
+  }
+  verdict += which_of("snapshot", expected.snapshots.size(),
+                      snapshot_at - expected.snapshots.begin());
+  // Recovery leaves a writable log: the next entry goes in and syncs.
+  const std::uint64_t next = std::max(last + 1, first);
+  std::vector<LogEntry> one{power_loss_entry(next, 1000)};
+  if (auto appended = s.append_entries(one); !appended) {
+    return {{}, "append after recovery failed: " + describe(outcome(appended))};
+  }
+  if (auto synced = s.sync(); !synced) {
+    return {{}, "sync after recovery failed: " + describe(outcome(synced))};
+  }
+  if (auto closed = s.close(); !closed) {
+    return {{}, "close after recovery failed: " + describe(outcome(closed))};
+  }
+  return {verdict, {}};
+}
+
+}  // namespace
+
+std::uint64_t images_per_crash_point(std::uint64_t ci_default) {
+  if (const char* env = std::getenv("SEGLOG_POWER_LOSS_CASES")) {
+    const std::uint64_t n = std::strtoull(env, nullptr, 10);
+    if (n > 0) return n;
+  }
+  return ci_default;
+}
+
+Scenario::Scenario(std::string name) : name_(std::move(name)) {
+  auto opened = SegmentedStorage::open(small_options(dir_.path()));
+  REQUIRE(opened);
+  storage_ = std::move(*opened);
+}
+
+Scenario::~Scenario() {
+  if (model_) model_->uninstall();
+}
+
+void Scenario::prepare(std::uint64_t count, std::uint64_t term) {
+  REQUIRE(model_ == nullptr);
+  auto entries = power_loss_entries(log_.last() + 1, count, term);
+  REQUIRE(storage_->append_entries(entries));
+  REQUIRE(storage_->sync());
+  log_.entries.insert(log_.entries.end(), entries.begin(), entries.end());
+  log_.synced_last = log_.last();
+}
+
+void Scenario::start_recording() {
+  model_ = std::make_unique<DurableModel>(dir_.path());
+  expectations_.push_back(current());
+}
+
+Expectation Scenario::current() const {
+  Expectation e;
+  e.logs = {log_};
+  e.logs.front().label = "old";
+  e.states = {state_};
+  e.clusters = {cluster_};
+  e.snapshots = {snapshot_};
+  return e;
+}
+
+template <class Call>
+void Scenario::run(const std::string& label, Expectation during, Expectation after, Call call) {
+  REQUIRE(model_ != nullptr);
+  expectations_.push_back(std::move(during));
+  model_->begin_operation(label, static_cast<int>(expectations_.size() - 1));
+  call();
+  expectations_.push_back(std::move(after));
+  model_->end_operation(static_cast<int>(expectations_.size() - 1));
+}
+
+void Scenario::append(std::uint64_t count, std::uint64_t term) {
+  const auto entries = power_loss_entries(log_.last() + 1, count, term);
+  LogState next = log_;
+  next.entries.insert(next.entries.end(), entries.begin(), entries.end());
+  Expectation e = current();
+  e.logs = {next};
+  e.logs.front().label = "appended";
+  run("append(" + std::to_string(count) + ")", e, e,
+      [&] { REQUIRE(storage_->append_entries(entries)); });
+  log_ = next;
+}
+
+void Scenario::sync() {
+  Expectation during = current();
+  LogState next = log_;
+  next.synced_last = next.last();
+  Expectation after = current();
+  after.logs = {next};
+  after.logs.front().label = "synced";
+  run("sync", during, after, [&] { REQUIRE(storage_->sync()); });
+  log_ = next;
+}
+
+void Scenario::close() {
+  Expectation during = current();
+  LogState next = log_;
+  // A close seals the active segment: everything appended is durable.
+  next.synced_last = next.last();
+  Expectation after = current();
+  after.logs = {next};
+  after.logs.front().label = "closed";
+  run("close", during, after, [&] { REQUIRE(storage_->close()); });
+  log_ = next;
+}
+
+void Scenario::truncate_after(std::uint64_t index) {
+  // During: a prefix of the old log that keeps at least [.., index]
+  // where it was synced (design.md, "truncate_after" crash table).
+  LogState old = log_;
+  old.synced_last = std::min(old.synced_last, index);
+  Expectation during = current();
+  during.logs = {old};
+  LogState next = old;
+  next.label = "cut";
+  next.entries.resize(static_cast<std::size_t>(index + 1 - next.first));
+  Expectation after = current();
+  after.logs = {next};
+  run("truncate_after(" + std::to_string(index) + ")", during, after,
+      [&] { REQUIRE(storage_->truncate_after(index)); });
+  log_ = next;
+}
+
+void Scenario::truncate_before(std::uint64_t index) {
+  LogState next = log_;
+  next.label = "compacted";
+  if (index <= next.last()) {
+    next.entries.erase(next.entries.begin(),
+                       next.entries.begin() + static_cast<std::ptrdiff_t>(index - next.first));
+  } else {
+    next.entries.clear();  // a snapshot installed past the log
+  }
+  next.first = index;
+  next.synced_last = std::max(next.synced_last, index - 1);
+  Expectation during = current();
+  during.logs = {log_, next};
+  during.logs.front().label = "old";
+  Expectation after = current();
+  after.logs = {next};
+  run("truncate_before(" + std::to_string(index) + ")", during, after,
+      [&] { REQUIRE(storage_->truncate_before(index)); });
+  log_ = next;
+}
+
+void Scenario::save_state(const PersistentState& state) {
+  Expectation during = current();
+  during.states = {state_, state};
+  Expectation after = current();
+  after.states = {state};
+  run("save_state(term " + std::to_string(state.current_term) + ")", during, after, [&] { REQUIRE(storage_->save_state(state)); });
+  state_ = state;
+}
+
+void Scenario::save_cluster_config(const ClusterConfig& config) {
+  Expectation during = current();
+  during.clusters = {cluster_, config};
+  Expectation after = current();
+  after.clusters = {config};
+  run("save_cluster_config(index " + std::to_string(config.index) + ")", during, after,
+      [&] { REQUIRE(storage_->save_cluster_config(config)); });
+  cluster_ = config;
+}
+
+void Scenario::save_snapshot(std::uint64_t last_index, std::uint64_t last_term) {
+  const std::vector<std::byte> data = snapshot_data(last_index);
+  const SnapshotMeta meta{last_index, last_term, data.size()};
+  Expectation during = current();
+  during.snapshots = {snapshot_, meta};
+  Expectation after = current();
+  after.snapshots = {meta};
+  run("save_snapshot(" + std::to_string(last_index) + ")", during, after,
+      [&] { REQUIRE(storage_->save_snapshot(data, last_index, last_term)); });
+  snapshot_ = meta;
+}
+
+void Scenario::check_images(std::uint64_t images) {
+  REQUIRE(model_ != nullptr);
+  model_->uninstall();
+  const std::vector<CrashPoint> points = model_->crash_points();
+  const auto start = std::chrono::steady_clock::now();
+  struct Counts {
+    std::uint64_t crash_points = 0;
+    std::uint64_t images = 0;
+    std::uint64_t failures = 0;
+    std::map<std::string, std::uint64_t> outcomes;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Counts> per_operation;
+  ImageStats total;
+  std::vector<std::string> failures;
+  std::uint64_t salt = 0;
+  const bool verbose = std::getenv("SEGLOG_POWER_LOSS_VERBOSE") != nullptr;
+  for (const CrashPoint& point : points) {
+    ++salt;
+    if (verbose) std::cout << "  crash point " << salt << ": " << point.step << "\n";
+    const std::string& operation = point.operation;
+    if (!per_operation.count(operation)) order.push_back(operation);
+    Counts& counts = per_operation[operation];
+    ++counts.crash_points;
+    const Expectation& expected = expectations_.at(static_cast<std::size_t>(point.expectation));
+    for (std::uint64_t k = 0; k < images; ++k) {
+      ScratchDir image;
+      const ImageStats stats = write_crash_image(point, k, salt, image.path());
+      total.namespace_ops_pending += stats.namespace_ops_pending;
+      total.namespace_ops_kept += stats.namespace_ops_kept;
+      total.pages_differing += stats.pages_differing;
+      total.pages_kept += stats.pages_kept;
+      total.pages_restored += stats.pages_restored;
+      total.pages_torn += stats.pages_torn;
+      const ImageVerdict verdict = check_image(image.path(), expected);
+      ++counts.images;
+      if (verdict.failure.empty()) {
+        ++counts.outcomes[verdict.outcome];
+      } else {
+        ++counts.failures;
+        if (failures.size() < 10) {
+          failures.push_back(name_ + ": " + point.step + ", loss pattern " + std::to_string(k) +
+                             " (salt " + std::to_string(salt) + "): " + verdict.failure);
+        }
+      }
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::ostringstream out;
+  std::uint64_t all_images = 0;
+  std::uint64_t all_failures = 0;
+  out << "power loss, " << name_ << ": " << points.size() << " crash points x " << images
+      << " loss patterns\n";
+  const auto steps = model_->steps_per_operation();
+  for (const std::string& operation : order) {
+    const Counts& c = per_operation[operation];
+    int step_count = 0;
+    for (const auto& [label, n] : steps) {
+      if (label == operation) step_count = n;
+    }
+    out << "  " << operation << ": " << step_count << " steps, " << c.images << " images:";
+    for (const auto& [what, n] : c.outcomes) out << " " << what << " " << n << ";";
+    out << " failed " << c.failures << "\n";
+    all_images += c.images;
+    all_failures += c.failures;
+  }
+  out << "  total: " << all_images << " images, " << all_failures << " failed; pages differing "
+      << total.pages_differing << " (kept " << total.pages_kept << ", restored "
+      << total.pages_restored << ", torn " << total.pages_torn << "); namespace ops pending "
+      << total.namespace_ops_pending << ", kept " << total.namespace_ops_kept << "; "
+      << static_cast<int>(seconds * 1000) << " ms\n";
+  std::cout << out.str() << std::flush;
+  for (const std::string& f : failures) {
+    UNSCOPED_INFO(f);
+  }
+  CHECK(all_failures == 0);
+  CHECK(all_images > 0);
+}
+
+}  // namespace seglog::test

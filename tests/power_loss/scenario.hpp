@@ -1,0 +1,74 @@
+// power_loss/scenario.hpp — runs public operations on a prepared log under
+// the DurableModel, keeps the mirror of what each crash may open to, then
+// opens every crash image and checks it (docs/reliability.md, "Simulated
+// power loss").
+#pragma once
+
+#include <seglog/seglog.hpp>
+
+#include "power_loss/crash_image.hpp"
+#include "power_loss/durable_model.hpp"
+#include "power_loss/expected_state.hpp"
+#include "power_loss/scratch_dir.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace seglog::test {
+
+// Images per crash point: SEGLOG_POWER_LOSS_CASES, else `ci_default`.
+std::uint64_t images_per_crash_point(std::uint64_t ci_default);
+
+class Scenario {
+ public:
+  // A fresh log in a temporary directory (64 KiB segments).
+  explicit Scenario(std::string name);
+  ~Scenario();
+
+  SegmentedStorage& storage() { return *storage_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+  // Preparation, before recording: appends (term `term`) and syncs.
+  void prepare(std::uint64_t count, std::uint64_t term = 1);
+
+  // From here on every disk-changing call is a step with a crash point.
+  void start_recording();
+
+  // The public operations, each run as one named operation: a crash during
+  // it may open to the state before or after it; after it returns, to what
+  // it promised. Each REQUIREs that the call succeeded.
+  void append(std::uint64_t count, std::uint64_t term);
+  void sync();
+  void truncate_after(std::uint64_t index);
+  void truncate_before(std::uint64_t index);
+  void save_state(const PersistentState& state);
+  void save_cluster_config(const ClusterConfig& config);
+  void save_snapshot(std::uint64_t last_index, std::uint64_t last_term);
+  void close();
+
+  // Opens `images` loss patterns of every crash point, checks each against
+  // its expectation, prints the counts per operation; CHECKs no failure.
+  void check_images(std::uint64_t images);
+
+ private:
+  template <class Call>
+  void run(const std::string& label, Expectation during, Expectation after, Call call);
+  Expectation current() const;
+
+  std::string name_;
+  ScratchDir dir_;
+  std::unique_ptr<SegmentedStorage> storage_;
+  std::unique_ptr<DurableModel> model_;
+  // The mirror: what the log holds and what is durable.
+  LogState log_;
+  PersistentState state_;
+  std::optional<ClusterConfig> cluster_;
+  std::optional<SnapshotMeta> snapshot_;
+  std::vector<Expectation> expectations_;
+};
+
+}  // namespace seglog::test
