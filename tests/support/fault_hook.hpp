@@ -1,7 +1,9 @@
 // support/fault_hook.hpp — the tests' side of the fault-injection seam
 // (src/io/fault_injection.hpp; needs the library built with
 // SEGLOG_FAULT_INJECTION, i.e. seglog_fault_dep): ScopedFault fails chosen
-// calls for one scope, CallLog records every call in order.
+// calls for one scope, FailNthCall fails one step of an operation,
+// CallLog records every call in order. (The power-loss model is a hook
+// too: tests/power_loss/durable_model.hpp.)
 #pragma once
 
 #include "io/fault_injection.hpp"
@@ -74,6 +76,48 @@ class ScopedFault final : public seglog::detail::fault::Hook {
   int matched_ = 0;  // under the seam's mutex
   std::atomic<bool> armed_{true};
   std::atomic<int> hits_{0};
+};
+
+// While alive, fails the n-th disk-changing call (1-based, any op) with
+// `err` and lets every other call run: sweeping n over 1, 2, ... fails
+// each step of an operation in turn.
+class FailNthCall final : public seglog::detail::fault::Hook {
+ public:
+  FailNthCall(int n, int err) : n_(n), err_(err) { seglog::detail::fault::set_hook(this); }
+  ~FailNthCall() override { seglog::detail::fault::set_hook(nullptr); }
+  FailNthCall(const FailNthCall&) = delete;
+  FailNthCall& operator=(const FailNthCall&) = delete;
+
+  // Stops failing (and counting); the hook stays until destruction.
+  void disarm() { armed_.store(false); }
+  bool hit() const { return hit_.load(); }
+  // The call that was failed, as "<op> <file name>" (empty if none yet).
+  std::string failed_call() const {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+  FaultOp failed_op() const { return failed_op_.load(); }
+
+  int before(const seglog::detail::fault::Call& call) override {
+    if (!armed_.load() || ++seen_ != n_) return 0;
+    std::lock_guard lock(mu_);
+    failed_ = std::string(seglog::detail::fault::op_name(call.op)) + " " +
+              call.path.filename().string();
+    failed_op_.store(call.op);
+    hit_.store(true);
+    return err_;
+  }
+  void after(const seglog::detail::fault::Call&, int) override {}
+
+ private:
+  int n_;
+  int err_;
+  int seen_ = 0;  // under the seam's mutex
+  std::atomic<bool> armed_{true};
+  std::atomic<bool> hit_{false};
+  std::atomic<FaultOp> failed_op_{FaultOp::write};
+  mutable std::mutex mu_;
+  std::string failed_;
 };
 
 // One call as CallLog saw it: the op and the file's name (rename: the new

@@ -1,0 +1,263 @@
+// step_failure_test.cpp — every step of every multi-step operation fails in
+// turn (EIO, then ENOSPC) through the fault seam: the call reports
+// io_error/no_space or succeeds, reads go on, nothing synced is lost,
+// a failed fsync of a segment is sticky (never a later sync() success), and
+// writes work again once the fault clears (at once, or after a reopen when
+// the failure was sticky).
+#include <seglog/seglog.hpp>
+
+#include "power_loss/expected_state.hpp"
+#include "power_loss/scratch_dir.hpp"
+#include "support/fault_hook.hpp"
+#include "support/results.hpp"
+#include "support/small_options.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+#include <functional>
+#include <iostream>
+#include <map>
+
+using namespace seglog;
+using seglog::test::FailNthCall;
+using seglog::test::FaultOp;
+using seglog::test::power_loss_entries;
+using seglog::test::power_loss_entry;
+using seglog::test::ScratchDir;
+using seglog::test::small_options;
+
+namespace {
+
+constexpr std::uint64_t kPrepared = 600;  // about three 64 KiB segments
+
+// One operation to sweep, and what the log may hold after it.
+struct Sweep {
+  std::string name;
+  // Under the fault. (Unsynced appends the operation needs go in `before`.)
+  std::function<Status(SegmentedStorage&)> operation;
+  std::function<void(SegmentedStorage&)> before = [](SegmentedStorage&) {};
+  std::uint64_t first_after = 1;       // the first index once it succeeded
+  std::uint64_t synced_last = kPrepared;  // never lost
+  std::uint64_t max_last = kPrepared;     // never more
+  std::uint64_t last_after = 0;           // exact last once it succeeded (0: any)
+  bool closes = false;
+};
+
+// Every entry in [first, last] is the one appended (all term 1 here).
+std::string check_entries(const SegmentedStorage& s) {
+  const std::uint64_t first = s.first_index();
+  const std::uint64_t last = s.last_index();
+  if (last < first) return {};
+  auto read = s.get_entries(first, last + 1);
+  if (!read) return "get_entries [" + std::to_string(first) + ", " + std::to_string(last) +
+                    "]: " + seglog::test::describe(seglog::test::outcome(read));
+  for (const LogEntry& e : *read) {
+    const LogEntry want = power_loss_entry(e.index, 1);
+    if (e.term != want.term || e.data != want.data) {
+      return "entry " + std::to_string(e.index) + " differs";
+    }
+  }
+  if (read->size() != last - first + 1) return "short read";
+  return {};
+}
+
+struct SweepCounts {
+  int steps = 0;
+  int reported = 0;     // the call returned the error
+  int swallowed = 0;    // the call succeeded (a logged, non-essential step)
+  int sticky = 0;       // later writes refused until reopen
+  std::map<std::string, int> failed_ops;
+};
+
+// Fails step n of the sweep with err on a fresh log; returns false when
+// the operation has fewer than n steps.
+bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
+  ScratchDir dir;
+  auto opened = SegmentedStorage::open(small_options(dir.path()));
+  REQUIRE(opened);
+  std::unique_ptr<SegmentedStorage> s = std::move(*opened);
+  REQUIRE(s->append_entries(power_loss_entries(1, kPrepared, 1)));
+  REQUIRE(s->sync());
+  sweep.before(*s);
+
+  Status result;
+  bool hit = false;
+  std::string failed;
+  FaultOp failed_op = FaultOp::write;
+  {
+    FailNthCall fault(n, err);
+    result = sweep.operation(*s);
+    // Background work of the operation (seals, unlinks, rewrites) is
+    // waited for by sync(); its failure shows there.
+    if (!sweep.closes) (void)s->sync();
+    fault.disarm();
+    hit = fault.hit();
+    failed = fault.failed_call();
+    failed_op = fault.failed_op();
+  }
+  if (!hit) return false;
+  INFO(sweep.name << ": step " << n << " (" << failed << ") failed with "
+                  << (err == EIO ? "EIO" : "ENOSPC") << ", the call returned "
+                  << seglog::test::describe(seglog::test::outcome(result)));
+  ++counts.steps;
+  ++counts.failed_ops[failed.substr(0, failed.find(' '))];
+  if (result) {
+    ++counts.swallowed;
+  } else {
+    ++counts.reported;
+    CHECK((result.error() == errc::io_error || result.error() == errc::no_space));
+  }
+  const bool segment_fsync =
+      failed_op == FaultOp::sync && failed.ends_with(".seg");
+  if (!sweep.closes) {
+    // Reads go on, whatever failed.
+    CHECK(check_entries(*s) == "");
+    CHECK(s->last_index() >= sweep.synced_last);
+    // The fault is gone. A failed fsync of a segment may have lost pages:
+    // no later sync() may report success.
+    auto synced = s->sync();
+    if (!synced) {
+      ++counts.sticky;
+      CHECK(synced.error() == errc::io_error);
+      CHECK(s->append_entries(power_loss_entries(s->last_index() + 1, 1, 1)).error() ==
+            errc::io_error);
+      CHECK(s->sync().error() == errc::io_error);
+    } else {
+      CHECK_FALSE(segment_fsync);
+      // Not sticky: writes work again on the same handle.
+      const std::uint64_t next = std::max(s->last_index() + 1, s->first_index());
+      CHECK(s->append_entries(power_loss_entries(next, 1, 1)));
+      CHECK(s->sync());
+      CHECK(s->get_entry(next).value().data == power_loss_entry(next, 1).data);
+      CHECK(s->truncate_after(next - 1));
+    }
+    (void)s->close();
+  }
+  s.reset();
+
+  // Reopen: nothing synced lost, nothing removed back, writes work.
+  auto again = SegmentedStorage::open(small_options(dir.path()));
+  REQUIRE(again);
+  SegmentedStorage& r = **again;
+  CHECK(check_entries(r) == "");
+  CHECK((r.first_index() == 1 || r.first_index() == sweep.first_after));
+  CHECK(r.last_index() >= sweep.synced_last);
+  CHECK(r.last_index() <= sweep.max_last);
+  if (result) {
+    CHECK(r.first_index() == sweep.first_after);
+    if (sweep.last_after != 0) CHECK(r.last_index() == sweep.last_after);
+  }
+  // The files beside the log open too (old or new: tests/meta checks which).
+  CHECK(r.get_state());
+  CHECK(r.get_cluster_config());
+  CHECK(r.get_snapshot());
+  const std::uint64_t next = std::max(r.last_index() + 1, r.first_index());
+  CHECK(r.append_entries(power_loss_entries(next, 1, 1)));
+  CHECK(r.sync());
+  CHECK(r.close());
+  return true;
+}
+
+void sweep_every_step(const Sweep& sweep) {
+  for (int err : {EIO, ENOSPC}) {
+    SweepCounts counts;
+    for (int n = 1; n < 200; ++n) {
+      if (!fail_step(sweep, n, err, counts)) break;
+    }
+    std::cout << "step failures, " << sweep.name << " (" << (err == EIO ? "EIO" : "ENOSPC")
+              << "): " << counts.steps << " steps failed in turn; reported " << counts.reported
+              << ", swallowed " << counts.swallowed << ", sticky " << counts.sticky << "; ops:";
+    for (const auto& [op, k] : counts.failed_ops) std::cout << " " << op << " " << k << ";";
+    std::cout << "\n";
+    CHECK(counts.steps > 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("each step of a roll fails in turn", "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "roll (append of 400 entries)";
+  sweep.operation = [](SegmentedStorage& s) {
+    return s.append_entries(power_loss_entries(kPrepared + 1, 400, 1));
+  };
+  sweep.max_last = kPrepared + 400;
+  sweep_every_step(sweep);
+}
+
+TEST_CASE("each step of a sync fails in turn", "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "sync";
+  sweep.before = [](SegmentedStorage& s) {
+    REQUIRE(s.append_entries(power_loss_entries(kPrepared + 1, 50, 1)));
+  };
+  sweep.operation = [](SegmentedStorage& s) { return s.sync(); };
+  sweep.max_last = kPrepared + 50;
+  sweep.last_after = kPrepared + 50;
+  sweep_every_step(sweep);
+}
+
+TEST_CASE("each step of truncate_after into a sealed segment fails in turn",
+          "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "truncate_after(250)";
+  sweep.operation = [](SegmentedStorage& s) { return s.truncate_after(250); };
+  sweep.synced_last = 250;
+  sweep.last_after = 250;
+  sweep_every_step(sweep);
+}
+
+TEST_CASE("each step of truncate_after into the active segment fails in turn",
+          "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "truncate_after(580)";
+  sweep.operation = [](SegmentedStorage& s) { return s.truncate_after(580); };
+  sweep.synced_last = 580;
+  sweep.last_after = 580;
+  sweep_every_step(sweep);
+}
+
+TEST_CASE("each step of truncate_before with a boundary rewrite fails in turn",
+          "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "truncate_before(350)";
+  sweep.operation = [](SegmentedStorage& s) { return s.truncate_before(350); };
+  sweep.first_after = 350;
+  sweep_every_step(sweep);
+}
+
+TEST_CASE("each step of truncate_before into the active segment fails in turn",
+          "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "truncate_before(590)";
+  sweep.operation = [](SegmentedStorage& s) { return s.truncate_before(590); };
+  sweep.first_after = 590;
+  sweep_every_step(sweep);
+}
+
+TEST_CASE("each step of a snapshot commit and a state save fails in turn", "[faults][steps]") {
+  Sweep snapshot;
+  snapshot.name = "save_snapshot(300)";
+  snapshot.operation = [](SegmentedStorage& s) {
+    return s.save_snapshot(seglog::test::snapshot_data(300), 300, 1);
+  };
+  sweep_every_step(snapshot);
+  Sweep state;
+  state.name = "save_state";
+  state.operation = [](SegmentedStorage& s) { return s.save_state({7, "n3", 500}); };
+  sweep_every_step(state);
+}
+
+TEST_CASE("each step of close fails in turn", "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "close";
+  sweep.before = [](SegmentedStorage& s) {
+    REQUIRE(s.append_entries(power_loss_entries(kPrepared + 1, 30, 1)));
+  };
+  sweep.operation = [](SegmentedStorage& s) { return s.close(); };
+  sweep.closes = true;
+  sweep.max_last = kPrepared + 30;
+  sweep.last_after = kPrepared + 30;
+  sweep_every_step(sweep);
+}
