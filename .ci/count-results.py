@@ -3,13 +3,18 @@
 
     N passed, N failed[, N skipped]
 
-usage: count-results.py [--runner-status N] [LABEL=]TESTLOG.json...
+usage: count-results.py [--runner-status N] [--skipped STAGE]...
+                        [LABEL=]TESTLOG.json...
 
 Reads each build's <builddir>/meson-logs/testlog.json (JSON Lines, one
 object per meson test). A test whose stdout holds a Catch2 summary counts
-as its test cases; any other test counts as one. A test that crashed, timed
-out or failed after printing an all-passed summary (a sanitizer report at
-exit) adds a failure. A missing log (setup or build failed) is a failure.
+as its test cases; any other test counts as one. A fuzz target (a test of
+a test run by tests/fuzz/run_fuzzer.py) always counts as one, whatever
+bytes its log holds (a crash input is printed there), and its exec count
+is reported. A test that crashed, timed out or failed after printing an
+all-passed summary (a sanitizer report at exit) adds a failure. A missing
+log (setup or build failed) is a failure. A stage .ci/test skipped (its
+compiler is missing) counts as one skipped.
 Exit status: 1 if anything failed, the runner status is non-zero, or no
 test ran at all; 0 otherwise. Adapted from TOOLCHAIN.md §2.
 """
@@ -22,6 +27,16 @@ ANSI = re.compile(r'\x1b\[[0-9;]*m')
 ALL_OK = re.compile(r'^All tests passed \((\d+) assertions? in (\d+) test cases?\)', re.M)
 MIXED = re.compile(r'^test cases: +(\d+)((?: +\| +\d+ [a-z ]+)*) *$', re.M)
 NO_TESTS = re.compile(r'^No tests ran', re.M)
+# run_fuzzer.py's last line: "fuzz_record: 612157 execs in 20 s, ..."
+FUZZ_SUMMARY = re.compile(r'^(\S+): (\S+) execs in (\d+) s\b', re.M)
+
+
+def is_fuzz_target(test):
+    """True for a test that runs tests/fuzz/run_fuzzer.py. (testlog.json has
+    no suite field, and meson 1.0 names a test "<project>:<suite> / <name>"
+    only when the build has several projects or suites.)"""
+    return any(os.path.basename(str(word)) == 'run_fuzzer.py'
+               for word in test.get('command') or [])
 
 
 def catch2_counts(out):
@@ -44,6 +59,7 @@ def catch2_counts(out):
 def main(argv):
     status = 0
     logs = []
+    skipped_stages = []
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -51,11 +67,16 @@ def main(argv):
             status = int(args.pop(0))
         elif a.startswith('--runner-status='):
             status = int(a.split('=', 1)[1])
+        elif a == '--skipped':
+            skipped_stages.append(args.pop(0))
         else:
             label, sep, path = a.partition('=')
             logs.append((label, path) if sep else (os.path.dirname(os.path.dirname(a)) or a, a))
 
-    passed = failed = skipped = 0
+    passed = failed = 0
+    skipped = len(skipped_stages)
+    for stage in skipped_stages:
+        print(f'SKIPPED: stage {stage} (see the log above)', file=sys.stderr)
     for label, path in logs:
         if not os.path.exists(path):
             print(f'FAILED: {label}: no test log ({path}): setup or build failed',
@@ -73,6 +94,22 @@ def main(argv):
                     b_skipped += 1
                     continue
                 ok = res in ('OK', 'EXPECTEDFAIL')
+                name = t.get('name', '?')
+                if is_fuzz_target(t):
+                    # One case: the target ran its time without a finding.
+                    if ok:
+                        b_passed += 1
+                    else:
+                        b_failed += 1
+                    runs = FUZZ_SUMMARY.findall(ANSI.sub('', t.get('stdout') or ''))
+                    if runs:
+                        target, execs, seconds = runs[-1]   # the runner's last line
+                        print(f'{label}: {target}: {execs} execs in {seconds} s', file=sys.stderr)
+                    else:
+                        print(f'{label}: {name}: no run summary', file=sys.stderr)
+                    if not ok:
+                        print(f'FAILED: {label}: {name} ({res})', file=sys.stderr)
+                    continue
                 counts = catch2_counts(t.get('stdout', ''))
                 p, f = counts if counts else ((1, 0) if ok else (0, 1))
                 if not ok and f == 0:   # crashed, timed out, sanitizer report, leak
