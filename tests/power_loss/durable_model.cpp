@@ -111,6 +111,14 @@ Content DurableModel::read_current(int file) {
   return f.synced ? f.synced : empty_content();
 }
 
+CrashPoint DurableModel::snapshot_now(std::string step) {
+  std::lock_guard lock(mu_);
+  capture(std::move(step), expectation_);
+  CrashPoint point = std::move(points_.back());
+  points_.pop_back();
+  return point;
+}
+
 void DurableModel::capture(std::string step, int expectation) {
   CrashPoint point;
   point.operation = label_;
@@ -194,6 +202,7 @@ void DurableModel::after(const Call& call, int err) {
       return;
     }
     case Op::sync: {
+      if (!forget_syncs_of_.empty() && name.find(forget_syncs_of_) != std::string::npos) return;
       Key key;
       if (!key_of_fd(call.fd, key)) return;
       auto known = by_key_.find(key);

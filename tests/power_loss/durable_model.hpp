@@ -84,6 +84,17 @@ class DurableModel final : public seglog::detail::fault::Hook {
   // Removes the hook (the destructor does too).
   void uninstall();
 
+  // The crash point "now" (not recorded), for a test that crashes here.
+  CrashPoint snapshot_now(std::string step);
+
+  // Self-test only: pretend the fsyncs of files whose name contains
+  // `name_part` never happened, so the model drops data the library made
+  // durable. The checks must then fail: proof that they can.
+  void forget_syncs_of(std::string name_part) {
+    std::lock_guard lock(mu_);
+    forget_syncs_of_ = std::move(name_part);
+  }
+
   int before(const seglog::detail::fault::Call& call) override;
   void after(const seglog::detail::fault::Call& call, int err) override;
 
@@ -113,6 +124,7 @@ class DurableModel final : public seglog::detail::fault::Hook {
   std::vector<NamespaceOp> pending_;
   std::vector<CrashPoint> points_;
   std::map<int, Content> last_captured_;  // to share unchanged contents
+  std::string forget_syncs_of_;
   std::string label_ = "setup";
   // Steps from another thread are the log's background work.
   std::thread::id operation_thread_ = std::this_thread::get_id();

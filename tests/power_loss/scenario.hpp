@@ -30,7 +30,9 @@ class Scenario {
   ~Scenario();
 
   SegmentedStorage& storage() { return *storage_; }
-  const std::filesystem::path& dir() const { return dir_.path(); }
+  const std::filesystem::path& dir() const {
+    return crashed_dir_ ? crashed_dir_->path() : dir_.path();
+  }
 
   // Preparation, before recording: appends (term `term`) and syncs.
   void prepare(std::uint64_t count, std::uint64_t term = 1);
@@ -49,18 +51,32 @@ class Scenario {
   void save_cluster_config(const ClusterConfig& config);
   void save_snapshot(std::uint64_t last_index, std::uint64_t last_term);
   void close();
+  // A power loss now (loss pattern `pattern` of this instant), then open
+  // the crashed directory as the operation "open after a crash" (a crash
+  // during recovery: the torn tail's seal, leftovers removed) and go on
+  // with it.
+  void crash_and_reopen(std::uint64_t pattern);
+
+  // Self-test: the model forgets the fsyncs of files named like this.
+  void forget_syncs_of(std::string name_part) { model_->forget_syncs_of(std::move(name_part)); }
 
   // Opens `images` loss patterns of every crash point, checks each against
-  // its expectation, prints the counts per operation; CHECKs no failure.
-  void check_images(std::uint64_t images);
+  // its expectation, prints the counts per operation and returns the
+  // failures; CHECKs there were none when `expect_clean`.
+  std::uint64_t check_images(std::uint64_t images, bool expect_clean = true);
 
  private:
   template <class Call>
   void run(const std::string& label, Expectation during, Expectation after, Call call);
   Expectation current() const;
 
+  void stop_recording();
+
   std::string name_;
   ScratchDir dir_;
+  std::unique_ptr<ScratchDir> crashed_dir_;  // after crash_and_reopen
+  std::vector<CrashPoint> points_;            // of every model so far
+  std::vector<std::pair<std::string, int>> steps_;
   std::unique_ptr<SegmentedStorage> storage_;
   std::unique_ptr<DurableModel> model_;
   // The mirror: what the log holds and what is durable.
