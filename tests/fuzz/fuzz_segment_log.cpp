@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace {
@@ -49,6 +50,16 @@ void trace(const char* variant, bool read_only, const R& opened) {
     std::fprintf(stderr, "%s %s: %s\n", variant, read_only ? "read-only" : "writable",
                  opened.error().message().c_str());
   }
+}
+
+// SEGLOG_FUZZ_KEEP=DIR (for replaying one input): also writes each variant
+// of the file there as raw.seg and crafted.seg, to open with other tools.
+void keep_copy(const char* variant, const std::uint8_t* file, std::size_t size) {
+  static const char* keep = std::getenv("SEGLOG_FUZZ_KEEP");
+  if (keep == nullptr) return;
+  std::FILE* out = std::fopen((std::string(keep) + "/" + variant + ".seg").c_str(), "wb");
+  SEGLOG_FUZZ_CHECK(out != nullptr && std::fwrite(file, 1, size, out) == size);
+  std::fclose(out);
 }
 
 seglog::Options options_for(bool read_only) {
@@ -137,6 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const bool read_only : {true, false}) {
       dir.clear();
       dir.write(name, file, size);
+      keep_copy(file == data ? "raw" : "crafted", file, size);
       auto storage = SegmentedStorage::open(options_for(read_only));
       trace(file == data ? "raw" : "crafted", read_only, storage);
       if (!storage) continue;  // refusing the file is allowed
