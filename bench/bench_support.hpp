@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -46,8 +47,9 @@ inline void check(const Status& status, const std::string& what) {
   if (!status) die(what + ": " + status.error().message());
 }
 
-// One scratch directory per process (under $TMPDIR), removed at exit;
-// benchmarks make their logs in fresh subdirectories of it.
+// One scratch directory per process (under $TMPDIR), removed at exit, also
+// when SIGINT or SIGTERM (meson's timeout) ends the run; benchmarks make
+// their logs in fresh subdirectories of it.
 class Scratch {
  public:
   static Scratch& get() {
@@ -73,6 +75,24 @@ class Scratch {
     std::string pattern = (fs::temp_directory_path() / "seglog-bench-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) die("mkdtemp " + pattern);
     root_ = pattern;
+    root_on_signal() = &root_;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+  }
+
+  static fs::path*& root_on_signal() {
+    static fs::path* root = nullptr;
+    return root;
+  }
+
+  // Not async-signal-safe (remove_all allocates): acceptable for a run
+  // that is being killed anyway, better than gigabytes left in $TMPDIR.
+  static void on_signal(int sig) {
+    if (fs::path* root = root_on_signal()) {
+      std::error_code ignored;
+      fs::remove_all(*root, ignored);
+    }
+    std::_Exit(128 + sig);
   }
   fs::path root_;
   std::uint64_t count_ = 0;

@@ -17,7 +17,10 @@
 //                 size + 16 MiB
 // i.e. the mapped sealed segments, the active one, and a fixed slack for
 // the allocator and page-table noise. An unbounded mapping cache would
-// reach the whole log (4x the mapped part) and fail it.
+// reach the whole log (4x the mapped part) and fail it: `--max-mapped N`
+// reads with max_mapped_segments = N while keeping the default's limit,
+// and the meson test memory_bound_catches_unbounded (N = 1024, should
+// fail) shows that the check fails then.
 // Exit status: 0 ok (or no --check), 1 bound exceeded or a read failed.
 #include "bench_support.hpp"
 
@@ -60,7 +63,7 @@ unsigned read_checked(const SegmentedStorage& log, std::uint64_t index) {
          std::to_integer<unsigned>(view->data().back());
 }
 
-int run(bool assert_bound) {
+int run(bool assert_bound, std::uint64_t read_max_mapped) {
   const char* env = std::getenv("SEGLOG_MEMORY_BOUND_SEGMENT_MIB");
   const std::uint64_t segment_bytes = (env != nullptr ? std::strtoull(env, nullptr, 10) : 1) * kMiB;
   const std::uint64_t max_mapped = Options{}.max_mapped_segments;
@@ -78,7 +81,9 @@ int run(bool assert_bound) {
   const double write_s = static_cast<double>(ns_since(start)) / 1e9;
 
   const std::uint64_t rss_before_open = rss_kib();
-  auto log = open_log(bench_options(dir, segment_bytes));
+  Options read_options = bench_options(dir, segment_bytes);
+  if (read_max_mapped != 0) read_options.max_mapped_segments = static_cast<std::uint32_t>(read_max_mapped);
+  auto log = open_log(read_options);
   const std::uint64_t rss_after_open = rss_kib();
   const Stats opened = log->stats();
   if (opened.sealed_segments < segments) {
@@ -116,9 +121,10 @@ int run(bool assert_bound) {
   const std::uint64_t log_mib = opened.log_bytes / kMiB;
   std::printf("memory_bound: %" PRIu64 " entries of 256 B in %" PRIu64
               " sealed segments of %" PRIu64 " MiB (%" PRIu64
-              " MiB on disk), max_mapped_segments %" PRIu64 " (default); written in %.2f s\n",
-              entries, opened.sealed_segments, segment_bytes / kMiB, log_mib, max_mapped,
-              write_s);
+              " MiB on disk), read with max_mapped_segments %" PRIu64 " (default %" PRIu64
+              "); written in %.2f s\n",
+              entries, opened.sealed_segments, segment_bytes / kMiB, log_mib,
+              static_cast<std::uint64_t>(read_options.max_mapped_segments), max_mapped, write_s);
   std::printf("memory_bound: VmRSS before open %" PRIu64 " KiB, after open %" PRIu64
               " KiB; limit %" PRIu64 " KiB (after open + (%" PRIu64
               " + 1) x %" PRIu64 " MiB + 16 MiB)\n",
@@ -144,16 +150,21 @@ int run(bool assert_bound) {
 
 int main(int argc, char** argv) {
   bool assert_bound = false;
+  std::uint64_t read_max_mapped = 0;  // 0: the default
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--check") == 0) {
       assert_bound = true;
+    } else if (std::strcmp(argv[i], "--max-mapped") == 0 && i + 1 < argc) {
+      read_max_mapped = std::strtoull(argv[++i], nullptr, 10);
     } else {
       std::fprintf(stderr,
-                   "usage: memory_bound [--check]\n"
-                   "  --check  exit 1 when peak VmRSS passes the documented limit\n"
+                   "usage: memory_bound [--check] [--max-mapped N]\n"
+                   "  --check         exit 1 when peak VmRSS passes the documented limit\n"
+                   "  --max-mapped N  read with max_mapped_segments = N (the limit stays\n"
+                   "                  the default's: shows that --check catches more)\n"
                    "  env SEGLOG_MEMORY_BOUND_SEGMENT_MIB: segment size in MiB [1]\n");
       return 2;
     }
   }
-  return seglog::bench::run(assert_bound);
+  return seglog::bench::run(assert_bound, read_max_mapped);
 }
