@@ -114,6 +114,23 @@ TEST_CASE("power loss during the recovery of a crashed log (torn tail sealed, le
   s.check_images(images_per_crash_point(kCiPatterns));
 }
 
+TEST_CASE("power loss while truncations race the background seal of a roll", "[power_loss]") {
+  Scenario s("truncations right after a roll");
+  s.prepare(250);
+  s.start_recording();
+  s.append(300, 1);         // rolls: the old segment is sealed in the background
+  s.truncate_after(270);    // into the segment being sealed, no sync between
+  s.append(100, 2);         // rolls again
+  s.truncate_before(200);   // into a sealed segment: boundary rewrite
+  s.append(60, 2);
+  s.truncate_before(330);   // into the segment the last roll left
+  s.sync();
+  s.crash_and_reopen(7);
+  s.truncate_after(360);
+  s.close();
+  s.check_images(images_per_crash_point(kCiPatterns));
+}
+
 TEST_CASE("the power-loss check fails when the model forgets the segments' fsyncs",
           "[power_loss][self_test]") {
   // Proof that the checks can fail: a model that drops what the segment
