@@ -5,7 +5,6 @@
 // check passed, 1 when a check or a call failed, 2 on bad flags.
 #include "compare.hpp"
 #include "phases.hpp"
-#include "physical_storage.hpp"
 #include "subject.hpp"
 #include "workload_data.hpp"
 
@@ -281,11 +280,7 @@ seglog::workload::SubjectConfig subject_config(const Params& p) {
   seglog::workload::SubjectConfig config;
   config.segment_size = p.segment_size;
   config.max_entry_size = std::max<std::uint64_t>(config.max_entry_size, p.payload);
-  // The largest directory: phase 1's entries or phase 8's.
-  config.physical_capacity_bytes =
-      std::max(p.entries, p.sync_entries) *
-          seglog::workload::PhysicalStorage::record_bytes(p.payload) +
-      (1ull << 20);
+  config.payload_bytes = p.payload;
   return config;
 }
 

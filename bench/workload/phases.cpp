@@ -214,10 +214,11 @@ class Runner {
     }
   }
 
-  void fresh(const fs::path& dir, const char* phase) {
+  // A new, empty store in `dir` for `entries` entries.
+  void fresh(const fs::path& dir, std::uint64_t entries, const char* phase) {
     std::error_code ignored;
     fs::remove_all(dir, ignored);
-    check(subject_.create(dir), std::string(phase) + ": create " + dir.string());
+    check(subject_.create(dir, entries), std::string(phase) + ": create " + dir.string());
   }
 
   // The log of phases 2-7 when phase 1 did not run: the one a previous run
@@ -232,7 +233,7 @@ class Runner {
       close_log();
     }
     if (progress_ != nullptr) *progress_ << "workload: preparing " << n << " entries\n";
-    fresh(log_dir_, "prepare");
+    fresh(log_dir_, n, "prepare");
     log_open_ = true;
     append_range(subject_.storage(), 1, n, "prepare");
     check(subject_.storage().sync(), "prepare: sync");
@@ -263,7 +264,7 @@ class Runner {
   // Phase 1.
   json::object append() {
     close_log();
-    fresh(log_dir_, "append");
+    fresh(log_dir_, params_.entries, "append");
     log_open_ = true;
     Storage& storage = subject_.storage();
     const std::uint64_t n = params_.entries;
@@ -402,7 +403,7 @@ class Runner {
 
   // Phase 8: a Raft leader's pattern, append then sync, batch after batch.
   json::object append_sync() {
-    fresh(sync_dir_, "append_sync");
+    fresh(sync_dir_, params_.sync_entries, "append_sync");
     Storage& storage = subject_.storage();
     const std::uint64_t n = params_.sync_entries;
     BatchMaker maker(params_);

@@ -17,17 +17,18 @@ namespace seglog::workload {
 struct SubjectConfig {
   std::uint64_t segment_size = 64ull << 20;
   std::uint64_t max_entry_size = 64ull << 20;
-  // "physical": the data file's preallocated size (the most record bytes
-  // one directory will hold).
-  std::uint64_t physical_capacity_bytes = 1ull << 30;
+  // Payload bytes per entry ("physical" sizes its file from it).
+  std::uint64_t payload_bytes = 256;
 };
 
 class Subject {
  public:
   virtual ~Subject() = default;
 
-  // Opens a new, empty store in `dir`, which does not exist yet.
-  [[nodiscard]] virtual Status create(const std::filesystem::path& dir) = 0;
+  // Opens a new, empty store in `dir`, which does not exist yet, into which
+  // the workload will append `entries` entries (a sizing hint).
+  [[nodiscard]] virtual Status create(const std::filesystem::path& dir,
+                                      std::uint64_t entries) = 0;
   // Opens the store left in `dir` by an earlier create() and close().
   // Errors: not_found when there is nothing to open.
   [[nodiscard]] virtual Status open(const std::filesystem::path& dir) = 0;
