@@ -6,11 +6,16 @@
 //
 // The log: SEGLOG_BENCH_ENTRIES entries (default 1,000,000) of 256 B,
 // workload W's bytes, 64 MiB segments, built once (untimed) and reopened
-// when the checksum setting changes. Each iteration reads one entry and
+// when the checksum setting changes.
+// BM_read_entry_interval: uniform read_entry, checksums verified, on logs
+// built with Options::index_interval_bytes 64 .. 4096 (4096 is the
+// default): how much of a random read is the scan from the sparse point. Each iteration reads one entry and
 // touches its first and last byte; p50_ns / p99_ns / p999_ns are per
 // call, measured with steady_clock around it (so they include one clock
 // read, ~20-30 ns on a VM); the mean is Google Benchmark's.
 #include "bench_support.hpp"
+
+#include <map>
 
 namespace seglog::bench {
 namespace {
@@ -20,40 +25,46 @@ std::uint64_t log_entries() {
   return env != nullptr ? std::strtoull(env, nullptr, 10) : 1'000'000;
 }
 
-// The one log every benchmark here reads, opened with the checksum
-// setting the benchmark asks for.
+// The logs the benchmarks here read (one per index interval, built on
+// first use), one open at a time, with the checksum setting asked for.
 class SharedLog {
  public:
-  static SegmentedStorage& get(bool verify_checksums) {
+  static SegmentedStorage& get(bool verify_checksums, std::uint32_t interval = 4096) {
     static SharedLog shared;
-    return shared.open(verify_checksums);
+    return shared.open(verify_checksums, interval);
   }
 
  private:
-  SegmentedStorage& open(bool verify_checksums) {
-    if (log_ && verify_checksums_ == verify_checksums) return *log_;
+  Options options(std::uint32_t interval, bool verify_checksums) {
+    Options options = bench_options(dirs_[interval], 64 * kMiB, verify_checksums);
+    options.index_interval_bytes = interval;
+    return options;
+  }
+
+  SegmentedStorage& open(bool verify_checksums, std::uint32_t interval) {
+    if (log_ && verify_checksums_ == verify_checksums && interval_ == interval) return *log_;
     if (log_) check(log_->close(), "close");
-    if (dir_.empty()) {
-      dir_ = Scratch::get().fresh("read");
-      log_ = open_log(bench_options(dir_));
-      fill(*log_, log_entries(), 256);
-      check(log_->close(), "close");
+    log_.reset();
+    if (dirs_[interval].empty()) {
+      dirs_[interval] = Scratch::get().fresh("read");
+      auto log = open_log(options(interval, true));
+      fill(*log, log_entries(), 256);
+      check(log->close(), "close");
     }
     verify_checksums_ = verify_checksums;
-    log_ = open_log(bench_options(dir_, 64 * kMiB, verify_checksums));
+    interval_ = interval;
+    log_ = open_log(options(interval, verify_checksums));
     return *log_;
   }
 
-  fs::path dir_;
+  std::map<std::uint32_t, fs::path> dirs_;
   std::unique_ptr<SegmentedStorage> log_;
   bool verify_checksums_ = true;
+  std::uint32_t interval_ = 0;
 };
 
-// Args: uniform (0: the last 1,000 entries, 1: the whole log), verify.
 template <bool kCopy>
-void read_point(benchmark::State& state) {
-  const bool uniform = state.range(0) != 0;
-  SegmentedStorage& log = SharedLog::get(state.range(1) != 0);
+void read_point(benchmark::State& state, SegmentedStorage& log, bool uniform) {
   const std::uint64_t last = log.last_index();
   const std::uint64_t lo = uniform ? log.first_index() : last - 999;
   const auto at = positions(lo, last, 1u << 16, uniform ? 2 : 1);
@@ -81,11 +92,22 @@ void read_point(benchmark::State& state) {
   latencies.report(state);
 }
 
-void BM_read_entry(benchmark::State& state) { read_point<false>(state); }
-void BM_get_entry(benchmark::State& state) { read_point<true>(state); }
+// Args: uniform (0: the last 1,000 entries, 1: the whole log), verify.
+void BM_read_entry(benchmark::State& state) {
+  read_point<false>(state, SharedLog::get(state.range(1) != 0), state.range(0) != 0);
+}
+void BM_get_entry(benchmark::State& state) {
+  read_point<true>(state, SharedLog::get(state.range(1) != 0), state.range(0) != 0);
+}
+// Arg: index_interval_bytes.
+void BM_read_entry_interval(benchmark::State& state) {
+  const auto interval = static_cast<std::uint32_t>(state.range(0));
+  read_point<false>(state, SharedLog::get(true, interval), true);
+}
 
 BENCHMARK(BM_read_entry)->ArgNames({"uniform", "verify"})->ArgsProduct({{0, 1}, {1, 0}});
 BENCHMARK(BM_get_entry)->ArgNames({"uniform", "verify"})->ArgsProduct({{0, 1}, {1, 0}});
+BENCHMARK(BM_read_entry_interval)->ArgName("interval")->Arg(64)->Arg(512)->Arg(4096);
 
 }  // namespace
 }  // namespace seglog::bench
