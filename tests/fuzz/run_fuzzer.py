@@ -56,6 +56,9 @@ def main(argv):
     sys.stdout.write(run.stdout)
 
     execs = re.search(r'stat::number_of_executed_units:\s*(\d+)', run.stdout)
+    if not execs:  # -fork=N prints no final stats, only progress lines "#N: cov: ..."
+        progress = re.findall(r'^#(\d+):? ', run.stdout, re.M)
+        execs = re.match(r'(\d+)', progress[-1]) if progress else None
     found = len(os.listdir(corpus))
     summary = (f'{name}: {execs.group(1) if execs else "?"} execs in {elapsed:.0f} s, '
                f'{seed_count} seeds, {found} new corpus inputs, exit {run.returncode}')
