@@ -383,10 +383,12 @@ Status SegmentedStorage::sync() {
 
 Status SegmentedStorage::flush() {
   // Appended records are stores into a shared mapping: other processes
-  // already see them. Nothing to do but report the state.
+  // already see them. What is left is the background work: the seal a
+  // roll left behind, the unlinks and rewrite after truncate_before.
   if (auto s = impl_->check_open(); !s) return s;
-  if (impl_->log->sync_failed()) return impl_->log->sync();
-  return {};
+  if (impl_->options.read_only) return {};
+  std::lock_guard write(impl_->write_mu);
+  return impl_->log->flush();
 }
 
 Status SegmentedStorage::close() {

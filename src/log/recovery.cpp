@@ -18,6 +18,20 @@ struct Candidate {
   std::filesystem::path path;
 };
 
+struct Scanned {
+  std::shared_ptr<Segment> segment;
+  ScanResult result;
+};
+
+// A roll seals the segment it leaves in the background, and sync() waits
+// for every such seal: so unsealed segments may sit behind the newest one
+// only when nothing after the first of them was ever synced (design.md,
+// "Roll").
+bool may_follow_unsealed(const Segment& segment) {
+  const auto& state = segment.state();
+  return state && !state->sealed && state->synced_end == kSegmentHeaderBytes;
+}
+
 }  // namespace
 
 Status SegmentLog::recover() {
@@ -79,25 +93,30 @@ Status SegmentLog::recover() {
   segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(start));
 
   // Sealed segments: validated by their state slot (the footer's checksum
-  // is checked when first mapped). Only the newest may be unsealed.
+  // is checked when first mapped). Only the newest may be unsealed, and the
+  // one before it when a crash interrupted a roll's background seal.
   std::size_t usable = segments.size();
-  ScanResult scan;
-  bool scanned = false;
+  std::vector<Scanned> scanned;
+  // Segments that follow a torn tail: they hold nothing synced; dropped.
+  std::vector<std::shared_ptr<Segment>> unsynced;
+  // The newest segments from which on nothing was ever synced.
+  std::size_t unsynced_from = segments.size();
+  while (unsynced_from > 0 && may_follow_unsealed(*segments[unsynced_from - 1])) --unsynced_from;
   for (std::size_t k = 0; k < segments.size(); ++k) {
     Segment& segment = *segments[k];
     const auto& state = segment.state();
     const bool newest = k + 1 == segments.size();
+    const bool behind_unsynced = k + 1 >= unsynced_from;
     Status status;
     if (state && state->sealed) {
       status = segment.adopt_sealed();
-    } else if (!newest) {
+    } else if (!newest && !behind_unsynced) {
       status = make_error(errc::corrupted, "segment " + segment.path().string() +
                                                " is not sealed but a newer segment exists");
     } else {
       auto result = segment.scan(!writable);
       if (result) {
-        scan = *result;
-        scanned = true;
+        scanned.push_back({segments[k], *result});
       } else {
         status = result.error();
       }
@@ -115,6 +134,18 @@ Status SegmentLog::recover() {
       usable = k;
       break;
     }
+    if (!newest && !(state && state->sealed)) {
+      if (segment.next_index() != segments[k + 1]->first_index()) {
+        // The roll's seal never landed and the segment lost its tail: the
+        // segments after it hold nothing synced and cannot follow it.
+        unsynced.assign(segments.begin() + static_cast<std::ptrdiff_t>(k + 1), segments.end());
+        usable = k + 1;
+        break;
+      }
+      // Every record is there; what follows them is the footer of the
+      // interrupted seal, which sealing again overwrites.
+      scanned.back().result.torn = false;
+    }
   }
   segments.resize(usable);
 
@@ -125,28 +156,38 @@ Status SegmentLog::recover() {
       log(Logger::Level::info, "removed superseded segment " + leftover->path().string());
       removed_any = true;
     }
-    if (scanned) {
-      Segment& newest = *segments.back();
+    // Newest first, so a crash here leaves a prefix of the log.
+    for (auto it = unsynced.rbegin(); it != unsynced.rend(); ++it) {
+      if (auto s = (*it)->remove_file(); !s) return s;
+      counters.torn_tails_cut.fetch_add(1, std::memory_order_relaxed);
+      counters.torn_bytes_cut.fetch_add((*it)->file_size(), std::memory_order_relaxed);
+      log(Logger::Level::warn, "removed " + (*it)->path().string() +
+                                   ": it follows a torn tail and holds nothing synced");
+      removed_any = true;
+    }
+    for (Scanned& s : scanned) {
+      Segment& segment = *s.segment;
+      const ScanResult& scan = s.result;
       if (scan.torn) {
         counters.torn_tails_cut.fetch_add(1, std::memory_order_relaxed);
         counters.torn_bytes_cut.fetch_add(scan.torn_bytes, std::memory_order_relaxed);
         log(Logger::Level::warn, "cut a torn tail of " + std::to_string(scan.torn_bytes) +
                                      " bytes at offset " + std::to_string(scan.torn_offset) +
-                                     " of " + newest.path().string() + " (after index " +
+                                     " of " + segment.path().string() + " (after index " +
                                      std::to_string(scan.last_index) + ", beyond the last sync)");
       }
       // Sealing writes the footer over the torn bytes and trims the rest:
       // nothing of them is left for a later scan to misread. New appends go
       // to a fresh segment.
-      if (auto s = newest.seal(); !s) return s;
-      newest.release_memory_points();
-      cache_.note_mapped(segments.back());
+      if (auto r = segment.seal(); !r) return r;
+      segment.release_memory_points();
+      cache_.note_mapped(s.segment);
     }
     if (removed_any) {
       if (auto s = sync_directory(cfg_.dir); !s) return s;
     }
   }
-  clean_open_ = !scanned;
+  clean_open_ = scanned.empty();
   segments_ = std::move(segments);
   if (!segments_.empty()) {
     first_index_.store(segments_.front()->start_index(), std::memory_order_release);

@@ -16,6 +16,12 @@ SegmentLog::SegmentLog(const LogConfig& cfg)
 
 SegmentLog::~SegmentLog() = default;
 
+namespace {
+constexpr unsigned kSealWork = static_cast<unsigned>(BackgroundWorker::Kind::seal);
+constexpr unsigned kTableWork =
+    kSealWork | static_cast<unsigned>(BackgroundWorker::Kind::compaction);
+}  // namespace
+
 Result<std::unique_ptr<SegmentLog>> SegmentLog::open(const LogConfig& cfg) {
   std::unique_ptr<SegmentLog> log(new SegmentLog(cfg));
   if (auto s = log->recover(); !s) return s.error();
@@ -168,56 +174,85 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
   return {};
 }
 
+void SegmentLog::seal_segment(const std::shared_ptr<Segment>& segment) {
+  if (auto s = segment->seal(); !s) {
+    (void)fail_sticky(s);
+    return;
+  }
+  {
+    std::unique_lock lock(table_mu_);
+    segment->release_memory_points();
+  }
+  cache_.note_mapped(segment);
+}
+
 Status SegmentLog::seal_active() {
   if (!active_) return {};
   active_->publish();
-  if (auto s = active_->seal(); !s) return fail_sticky(s);
-  {
-    std::unique_lock lock(table_mu_);
-    active_->release_memory_points();
-  }
-  cache_.note_mapped(active_);
+  seal_segment(active_);
   active_.reset();
-  return {};
+  return check_writable();
 }
 
 Status SegmentLog::roll_to(std::shared_ptr<Segment> next) {
-  // Steps of a roll (design.md, "Roll"): 1. next preallocated (done);
-  // 2. seal the active segment; 3. rename next into place; 4. fsync dir.
-  if (auto s = seal_active(); !s) {
+  // Steps of a roll (design.md, "Roll"): 1. next preallocated, its identity
+  // synced (done); 2. rename next into place; then, in the background:
+  // 3. fsync the directory; 4. seal the segment it follows. sync() waits
+  // for every queued 3 and 4, so an entry is never reported durable before
+  // both (recovery handles a crash between 2 and 4: unsealed segments
+  // behind the newest, with nothing synced after them).
+  if (auto s = check_writable(); !s) {
     (void)next->remove_file();
     return s;
   }
+  std::shared_ptr<Segment> previous;
+  {
+    std::shared_lock lock(table_mu_);
+    previous = segments_.empty() ? nullptr : segments_.back();
+  }
   // Replacing an empty segment that marks the log's start: the new one
   // carries the mark on (older leftovers stay leftovers).
-  if (!segments_.empty() && segments_.back()->first_index() == next->first_index()) {
-    if (const auto& state = segments_.back()->state();
-        state && state->start_index != 0) {
+  const bool replaces = previous && previous->first_index() == next->first_index();
+  if (replaces) {
+    if (const auto& state = previous->state(); state && state->start_index != 0) {
       if (auto s = next->set_start_index(state->start_index); !s) {
         (void)next->remove_file();
         return fail_sticky(s);
       }
     }
   }
+  if (active_) active_->publish();
   if (auto s = next->install(); !s) {
     (void)next->remove_file();
     return fail_sticky(s);
   }
-  if (auto s = sync_directory(cfg_.dir); !s) return fail_sticky(s);
   {
     std::unique_lock lock(table_mu_);
     // An empty segment of the same name was just replaced by the rename.
-    if (!segments_.empty() && segments_.back()->first_index() == next->first_index()) {
+    if (replaces) {
       segments_.back() = next;
     } else {
       segments_.push_back(next);
     }
   }
+  std::shared_ptr<Segment> sealing = std::move(active_);
   active_ = std::move(next);
+  worker_.post(BackgroundWorker::Kind::seal,
+               [this, sealing = std::move(sealing)] { finish_roll(sealing); });
   return {};
 }
 
+void SegmentLog::finish_roll(const std::shared_ptr<Segment>& previous) {
+  if (auto s = sync_directory(cfg_.dir); !s) {
+    (void)fail_sticky(s);
+    return;
+  }
+  if (previous) seal_segment(previous);
+}
+
 Status SegmentLog::sync() {
+  // Entries in a segment a roll left behind become durable with its seal.
+  worker_.wait(kSealWork);
   if (auto s = check_writable(); !s) return s;
   if (!active_ || !active_->dirty()) return {};
   const auto start = std::chrono::steady_clock::now();
@@ -236,6 +271,9 @@ Status SegmentLog::sync() {
 // ---- truncations -------------------------------------------------------------
 
 Status SegmentLog::truncate_after(std::uint64_t index) {
+  // A background rewrite copies the boundary segment of a truncate_before;
+  // a cut into it must wait for the copy, a cut above it need not.
+  worker_.wait(index < rewrite_last_ ? kTableWork : kSealWork);
   if (auto s = check_writable(); !s) return s;
   std::size_t keep = 0;
   {
@@ -300,6 +338,7 @@ Status SegmentLog::create_empty_segment(std::uint64_t first_index) {
 }
 
 Status SegmentLog::truncate_before(std::uint64_t index) {
+  worker_.wait(kTableWork);
   if (auto s = check_writable(); !s) return s;
   const std::uint64_t last = last_index();
   if (segments_.empty()) {
@@ -321,25 +360,42 @@ Status SegmentLog::truncate_before(std::uint64_t index) {
   if (auto s = boundary->set_start_index(index); !s) return fail_sticky(s);
   first_index_.store(index, std::memory_order_release);
   if (index > last + 1) last_index_.store(index - 1, std::memory_order_release);
-  // Step 2: whole segments below the boundary go. A crash before the unlinks
-  // are durable leaves them as leftovers that open removes.
-  if (boundary_pos > 0) {
-    std::vector<std::shared_ptr<Segment>> below(segments_.begin(),
-                                                segments_.begin() + static_cast<std::ptrdiff_t>(boundary_pos));
-    {
-      std::unique_lock lock(table_mu_);
-      segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(boundary_pos));
+  // Readers stop seeing the segments below the boundary at once.
+  std::vector<std::shared_ptr<Segment>> below(
+      segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(boundary_pos));
+  if (!below.empty()) {
+    std::unique_lock lock(table_mu_);
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(boundary_pos));
+  }
+  // Steps 2 and 3 only free space, so they run in the background: a crash
+  // before they are durable leaves leftovers that open removes.
+  const bool rewrite =
+      boundary->sealed() && index > boundary->first_index() && index <= boundary->last_index();
+  if (!below.empty() || rewrite) {
+    if (rewrite) {
+      counters.pending_rewrites.store(1, std::memory_order_relaxed);
+      rewrite_last_ = boundary->last_index();
     }
+    worker_.post(BackgroundWorker::Kind::compaction,
+                 [this, below = std::move(below), boundary, rewrite]() mutable {
+                   finish_truncate_before(std::move(below), boundary, rewrite);
+                 });
+  }
+  return {};
+}
+
+void SegmentLog::finish_truncate_before(std::vector<std::shared_ptr<Segment>> below,
+                                        const std::shared_ptr<Segment>& boundary,
+                                        bool rewrite) {
+  // Step 2: whole segments below the boundary go.
+  if (!below.empty()) {
     for (auto& segment : below) {
       if (auto s = segment->remove_file(); !s) log(Logger::Level::warn, s.error().message());
     }
     if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
   }
-  // Step 3: rewrite the boundary segment without the entries below index.
-  if (boundary->sealed() && index > boundary->first_index() && index <= boundary->last_index()) {
-    rewrite_boundary(boundary);
-  }
-  return {};
+  // Step 3: rewrite the boundary segment without the entries below its start.
+  if (rewrite) rewrite_boundary(boundary);
 }
 
 void SegmentLog::rewrite_boundary(const std::shared_ptr<Segment>& boundary) {
@@ -379,7 +435,13 @@ void SegmentLog::rewrite_boundary(const std::shared_ptr<Segment>& boundary) {
   counters.pending_rewrites.store(0, std::memory_order_relaxed);
 }
 
+Status SegmentLog::flush() {
+  worker_.wait(BackgroundWorker::kAll);
+  return check_writable();
+}
+
 Status SegmentLog::close() {
+  worker_.wait(BackgroundWorker::kAll);
   // After a failed sync nothing more is written; close reports it again.
   Status status = sync_failed() ? check_writable() : seal_active();
   cache_.clear();

@@ -21,6 +21,7 @@
 #include <seglog/logger.hpp>
 #include <seglog/stats.hpp>
 
+#include "log/background.hpp"
 #include "log/mapping_cache.hpp"
 #include "log/segment.hpp"
 
@@ -91,11 +92,16 @@ class SegmentLog {
   [[nodiscard]] Status sync();
   // Keeps ..index; first_index() - 1 <= index < last_index().
   [[nodiscard]] Status truncate_after(std::uint64_t index);
-  // Keeps index..; first_index() < index. Durable on return; the boundary
-  // rewrite runs before return but a failure of it (e.g. no_space) leaves
-  // it pending, not the call failed.
+  // Keeps index..; first_index() < index. The new start is durable on
+  // return; the unlinks below it and the boundary rewrite run in the
+  // background (a failure of the rewrite, e.g. no_space, leaves it pending
+  // and is logged, not reported here).
   [[nodiscard]] Status truncate_before(std::uint64_t index);
-  // Seals the active segment (the clean-shutdown mark).
+  // Waits for the background work queued so far (seals, unlinks, rewrites).
+  // Errors: io_error when a background seal failed (sticky).
+  [[nodiscard]] Status flush();
+  // Finishes background work and seals the active segment (the
+  // clean-shutdown mark).
   [[nodiscard]] Status close();
 
   bool sync_failed() const noexcept { return sync_failed_.load(std::memory_order_acquire); }
@@ -108,7 +114,14 @@ class SegmentLog {
   [[nodiscard]] Status fail_sticky(Status status);
   [[nodiscard]] Status check_writable() const;
   [[nodiscard]] Status roll_to(std::shared_ptr<Segment> next);
+  // The second half of a roll, in the background: the directory entry of
+  // the new segment and the seal of the one it follows.
+  void finish_roll(const std::shared_ptr<Segment>& previous);
+  void seal_segment(const std::shared_ptr<Segment>& segment);
   [[nodiscard]] Status seal_active();
+  // The unlinks and rewrite that finish a truncate_before.
+  void finish_truncate_before(std::vector<std::shared_ptr<Segment>> below,
+                              const std::shared_ptr<Segment>& boundary, bool rewrite);
   [[nodiscard]] Status create_empty_segment(std::uint64_t first_index);
   void rewrite_boundary(const std::shared_ptr<Segment>& boundary);
   // The segment holding `index`, with the table lock held by the caller.
@@ -124,9 +137,17 @@ class SegmentLog {
   std::atomic<std::uint64_t> last_index_{0};
   std::atomic<bool> sync_failed_{false};
   bool clean_open_ = false;
+  // The last index of the segment a queued boundary rewrite copies (writer
+  // only; stale once the rewrite is done, which only costs a no-op wait).
+  std::uint64_t rewrite_last_ = 0;
 
  public:
   LogCounters counters;
+
+ private:
+  // Declared last: destroyed first, so queued work finishes while every
+  // member it uses is alive.
+  BackgroundWorker worker_;
 };
 
 }  // namespace seglog::detail

@@ -348,6 +348,7 @@ struct LiveLog {
   Options copy() {
     Options o = options;
     o.dir = dir.path() / ("copy" + std::to_string(++copies));
+    REQUIRE(storage->flush());  // no background seal changes files mid-copy
     copy_dir(options.dir, o.dir);
     return o;
   }
@@ -535,6 +536,7 @@ TEST_CASE("a torn first record of a freshly rolled segment is cut, and appends r
 
   Options copy = options;
   copy.dir = dir.path() / "copy";
+  REQUIRE(storage->flush());  // no background seal changes files mid-copy
   copy_dir(options.dir, copy.dir);
   const fs::path newest = segment_files(copy.dir).back().path;
   flip_byte(newest, record_of(newest, 7).offset + 100, 0x01);

@@ -99,6 +99,9 @@ void expect_live_copy_opens_to(const ManySegments& log, std::uint64_t first) {
   static int copies = 0;
   Options copy = log.options;
   copy.dir = log.dir.path() / ("crash-copy-" + std::to_string(++copies));
+  // Background work (a roll's seal, unlinks) would change files while they
+  // are copied; the power-loss tests cover crashes in the middle of it.
+  REQUIRE(log.storage->flush());
   copy_dir(log.options.dir, copy.dir);
   INFO("a copy of the live directory");
   auto storage = open_or_fail(copy);
@@ -106,7 +109,10 @@ void expect_live_copy_opens_to(const ManySegments& log, std::uint64_t first) {
   CHECK(storage->stats().torn_tails_cut == 0);
 }
 
-void expect_stats_match_directory(const SegmentedStorage& storage, bool all_sealed) {
+void expect_stats_match_directory(SegmentedStorage& storage, bool all_sealed) {
+  // Seals after rolls and unlinks after truncate_before run in the
+  // background; flush() waits for them.
+  REQUIRE(storage.flush());
   const Stats stats = storage.stats();
   const auto files = segment_files(storage.options().dir);
   CHECK(stats.segments == files.size());
@@ -288,6 +294,8 @@ TEST_CASE("truncate_before lands on every kind of place in the segment set, then
   REQUIRE(log.storage->truncate_before(index));
   model_truncate_before(log.model, index);
   log.check(index);
+  // The unlinks and the boundary rewrite finish in the background.
+  REQUIRE(log.storage->flush());
 
   // Whole segments below index are gone; the first file left holds index
   // (or is the newest segment when the log was emptied); none is partial.
@@ -341,6 +349,7 @@ TEST_CASE(
   REQUIRE(log.storage->truncate_before(last + 1));
   log.model.clear();
   log.check(last + 1);
+  REQUIRE(log.storage->flush());  // the unlinks run in the background
   CHECK(segment_files(log.options.dir).size() == 1);
   CHECK(outcome(log.storage->append_entries(mixed_entries(last + 2, 1))) == errc::gap);
   reopen(log.storage);
@@ -364,6 +373,7 @@ TEST_CASE(
   log.model.clear();
   log.check(snapshot_index + 1);
   CHECK(log.storage->term(snapshot_index).value() == 7);
+  REQUIRE(log.storage->flush());  // the unlinks run in the background
   CHECK(segment_files(log.options.dir).size() == 1);
   CHECK(outcome(log.storage->append_entries(mixed_entries(snapshot_index + 2, 1))) == errc::gap);
 
