@@ -19,9 +19,11 @@
 // the allocator and page-table noise. An unbounded mapping cache would
 // reach the whole log (4x the mapped part) and fail it: `--max-mapped N`
 // reads with max_mapped_segments = N while keeping the default's limit,
-// and the meson test memory_bound_catches_unbounded (N = 1024, should
-// fail) shows that the check fails then.
-// Exit status: 0 ok (or no --check), 1 bound exceeded or a read failed.
+// and `--expect-over` inverts the check (exit 0 only when some pass went
+// over the limit): the meson test memory_bound_catches_unbounded (N = 1024)
+// shows that the check catches an unbounded cache.
+// Exit status: 0 ok (or no --check), 1 bound exceeded (--check), bound
+// kept (--expect-over), or a call failed.
 #include "bench_support.hpp"
 
 #include <cinttypes>
@@ -63,7 +65,9 @@ unsigned read_checked(const SegmentedStorage& log, std::uint64_t index) {
          std::to_integer<unsigned>(view->data().back());
 }
 
-int run(bool assert_bound, std::uint64_t read_max_mapped) {
+enum class Expect { nothing, within, over };
+
+int run(Expect expect, std::uint64_t read_max_mapped) {
   const char* env = std::getenv("SEGLOG_MEMORY_BOUND_SEGMENT_MIB");
   const std::uint64_t segment_bytes = (env != nullptr ? std::strtoull(env, nullptr, 10) : 1) * kMiB;
   const std::uint64_t max_mapped = Options{}.max_mapped_segments;
@@ -141,7 +145,11 @@ int run(bool assert_bound, std::uint64_t read_max_mapped) {
                     static_cast<double>(opened.log_bytes / 1024),
                 pass->peak_mapped_segments, within ? "within the limit" : "OVER THE LIMIT");
   }
-  if (assert_bound && !ok) return 1;
+  if (expect == Expect::within && !ok) return 1;
+  if (expect == Expect::over && ok) {
+    std::printf("memory_bound: expected a pass over the limit, none was\n");
+    return 1;
+  }
   return 0;
 }
 
@@ -149,22 +157,26 @@ int run(bool assert_bound, std::uint64_t read_max_mapped) {
 }  // namespace seglog::bench
 
 int main(int argc, char** argv) {
-  bool assert_bound = false;
+  using seglog::bench::Expect;
+  Expect expect = Expect::nothing;
   std::uint64_t read_max_mapped = 0;  // 0: the default
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--check") == 0) {
-      assert_bound = true;
+      expect = Expect::within;
+    } else if (std::strcmp(argv[i], "--expect-over") == 0) {
+      expect = Expect::over;
     } else if (std::strcmp(argv[i], "--max-mapped") == 0 && i + 1 < argc) {
       read_max_mapped = std::strtoull(argv[++i], nullptr, 10);
     } else {
       std::fprintf(stderr,
-                   "usage: memory_bound [--check] [--max-mapped N]\n"
+                   "usage: memory_bound [--check | --expect-over] [--max-mapped N]\n"
                    "  --check         exit 1 when peak VmRSS passes the documented limit\n"
+                   "  --expect-over   exit 1 unless it does (with --max-mapped)\n"
                    "  --max-mapped N  read with max_mapped_segments = N (the limit stays\n"
                    "                  the default's: shows that --check catches more)\n"
                    "  env SEGLOG_MEMORY_BOUND_SEGMENT_MIB: segment size in MiB [1]\n");
       return 2;
     }
   }
-  return seglog::bench::run(assert_bound, read_max_mapped);
+  return seglog::bench::run(expect, read_max_mapped);
 }
