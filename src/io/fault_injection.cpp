@@ -26,6 +26,9 @@ void set_hook(Hook* hook) {
   installed().store(hook, std::memory_order_release);
 }
 
+PauseCalls::PauseCalls() { seam_mutex().lock(); }
+PauseCalls::~PauseCalls() { seam_mutex().unlock(); }
+
 Step::Step(const Call& call) : call_(call) {
   // Unhooked calls take no lock: the seam costs one atomic load.
   if (installed().load(std::memory_order_acquire) == nullptr) return;

@@ -59,6 +59,18 @@ class Hook {
 // is removed. Waits for a call in progress to finish.
 void set_hook(Hook* hook);
 
+// While alive, no hooked call runs (one in progress finishes first): lets
+// a test look at the disk between calls from another thread than the ones
+// making them (the log's background thread). Take it before any lock a
+// hook takes.
+class PauseCalls {
+ public:
+  PauseCalls();
+  ~PauseCalls();
+  PauseCalls(const PauseCalls&) = delete;
+  PauseCalls& operator=(const PauseCalls&) = delete;
+};
+
 // One call through the seam: before() in the constructor, after() in
 // done(). Holds the seam's mutex in between, so the call itself is made
 // while no other seam call runs.

@@ -83,6 +83,9 @@ void DurableModel::begin_operation(std::string label, int expectation) {
 }
 
 void DurableModel::end_operation(int expectation) {
+  // The background thread may be between a call and its after(): wait for
+  // it, so names and contents agree.
+  seglog::detail::fault::PauseCalls pause;
   std::lock_guard lock(mu_);
   capture("after " + label_ + " returned", expectation);
   expectation_ = expectation;
@@ -112,6 +115,7 @@ Content DurableModel::read_current(int file) {
 }
 
 CrashPoint DurableModel::snapshot_now(std::string step) {
+  seglog::detail::fault::PauseCalls pause;
   std::lock_guard lock(mu_);
   capture(std::move(step), expectation_);
   CrashPoint point = std::move(points_.back());
