@@ -6,9 +6,12 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <boost/json/array.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <string>
 
 namespace seglog::workload {
 namespace {
@@ -57,7 +60,70 @@ constexpr RatioSpec kRatios[] = {
      "batches_per_s", Goal::at_least, 0.90},
 };
 
+// The lower median of numbers of one kind (all uint64, int64 or double).
+json::value median_of(std::vector<json::value> values) {
+  auto as_double = [](const json::value& v) {
+    return v.is_double() ? v.get_double()
+           : v.is_uint64() ? static_cast<double>(v.get_uint64())
+                           : static_cast<double>(v.get_int64());
+  };
+  std::sort(values.begin(), values.end(), [&](const json::value& a, const json::value& b) {
+    return as_double(a) < as_double(b);
+  });
+  return values[(values.size() - 1) / 2];
+}
+
 }  // namespace
+
+json::object median_runs(const std::vector<json::object>& rounds) {
+  json::object out;
+  if (rounds.empty()) return out;
+  for (const auto& impl : rounds.front()) {
+    json::object phases;
+    for (const auto& phase : impl.value().as_object()) {
+      json::object metrics;
+      for (const auto& metric : phase.value().as_object()) {
+        std::vector<json::value> values;
+        for (const json::object& round : rounds) {
+          const json::value* v = round.if_contains(impl.key());
+          if (v != nullptr) v = v->as_object().if_contains(phase.key());
+          if (v != nullptr) v = v->as_object().if_contains(metric.key());
+          if (v != nullptr && v->is_number()) values.push_back(*v);
+        }
+        if (!values.empty()) metrics[metric.key()] = median_of(std::move(values));
+      }
+      phases[phase.key()] = std::move(metrics);
+    }
+    out[impl.key()] = std::move(phases);
+  }
+  return out;
+}
+
+json::object median_ratios(const std::vector<json::object>& rounds) {
+  json::object out;
+  if (rounds.empty()) return out;
+  for (const auto& ratio : rounds.front()) {
+    std::vector<json::value> values;
+    json::array each;
+    for (const json::object& round : rounds) {
+      if (const json::value* r = round.if_contains(ratio.key())) {
+        values.push_back(r->as_object().at("value"));
+        each.push_back(r->as_object().at("value"));
+      }
+    }
+    json::object entry = ratio.value().as_object();
+    const double median = median_of(values).as_double();
+    entry["value"] = median;
+    if (const json::value* goal = entry.if_contains("goal")) {
+      const std::string text(goal->as_string());
+      const double bound = std::stod(text.substr(3));
+      entry["met"] = text.rfind(">=", 0) == 0 ? median >= bound : median <= bound;
+    }
+    entry["rounds"] = std::move(each);
+    out[ratio.key()] = std::move(entry);
+  }
+  return out;
+}
 
 std::string format_metric(const json::value* value) {
   if (value == nullptr) return "-";
@@ -158,10 +224,19 @@ void print_comparison_table(const std::string& heading, const json::object& runs
     const json::object& r = ratio.value().as_object();
     const json::value* goal = r.if_contains("goal");
     const json::value* met = r.if_contains("met");
-    std::printf("%-38s %8.3f %9s %s\n", std::string(ratio.key()).c_str(),
+    std::string each;
+    if (const json::value* rounds = r.if_contains("rounds")) {
+      for (const json::value& v : rounds->as_array()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%s%.2f", each.empty() ? "rounds: " : ", ",
+                      v.as_double());
+        each += buf;
+      }
+    }
+    std::printf("%-38s %8.3f %9s %-7s %s\n", std::string(ratio.key()).c_str(),
                 r.at("value").as_double(),
                 goal == nullptr ? "" : std::string(goal->as_string()).c_str(),
-                met == nullptr ? "" : met->as_bool() ? "met" : "NOT met");
+                met == nullptr ? "" : met->as_bool() ? "met" : "NOT met", each.c_str());
   }
 }
 

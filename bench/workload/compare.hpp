@@ -26,6 +26,15 @@ std::vector<std::string> compared_phases(const std::string& impl,
 // inputs did not run are left out.
 boost::json::object compare_ratios(const boost::json::object& runs);
 
+// Several rounds of --impl all (--repeat): the per-metric medians of
+// `rounds` (each one impl name -> phases object), same shape. With an even
+// count the lower of the two middle values.
+boost::json::object median_runs(const std::vector<boost::json::object>& rounds);
+
+// The medians of each round's compare_ratios(), with "goal" and "met"
+// (judged on the median) and "rounds": every round's value.
+boost::json::object median_ratios(const std::vector<boost::json::object>& rounds);
+
 // A metric for people: integers with thousands separators, doubles with
 // three significant digits or more; "-" for null.
 std::string format_metric(const boost::json::value* value);

@@ -8,6 +8,7 @@
 #include "subject.hpp"
 #include "workload_data.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -58,6 +59,9 @@ against one storage implementation and prints one JSON object.
   --phases LIST        comma-separated subset of: append,read_hot,reopen,
                        read_cold,read_range,truncate_before,truncate_after,
                        append_sync (always run in this order)         [all]
+  --repeat N           with --impl all: N rounds (each runs every
+                       implementation once); tables and ratios are the
+                       medians, "rounds" in the JSON holds each one  [1]
   --table              print a table for people instead of JSON
   --self-test          check the data generators against the spec's test
                        vectors, then exit
@@ -79,6 +83,7 @@ struct Flags {
   std::optional<fs::path> dir;
   std::vector<std::string> phases = seglog::workload::phase_names();
   bool table = false;
+  std::uint64_t repeat = 1;
   bool self_test = false;
   bool help = false;
 };
@@ -144,6 +149,7 @@ Flags parse_flags(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") { no_value(); flags.help = true; }
     else if (arg == "--table") { no_value(); flags.table = true; }
     else if (arg == "--self-test") { no_value(); flags.self_test = true; }
+    else if (arg == "--repeat") flags.repeat = parse_count(arg, take());
     else if (arg == "--impl") flags.impl = take();
     else if (arg == "--dir") flags.dir = fs::path(take());
     else if (arg == "--phases") flags.phases = parse_phases(take());
@@ -160,6 +166,10 @@ Flags parse_flags(int argc, char** argv) {
   }
   if (flags.help || flags.self_test) return flags;
   if (p.entries < 2000) throw UsageError("--entries must be at least 2000");
+  if (flags.repeat < 1) throw UsageError("--repeat must be at least 1");
+  if (flags.repeat > 1 && flags.impl != "all") {
+    throw UsageError("--repeat needs --impl all");
+  }
   if (p.payload < 1) throw UsageError("--payload must be at least 1");
   if (p.batch < 1) throw UsageError("--batch must be at least 1");
   if (p.sync_entries < 1) throw UsageError("--sync-entries must be at least 1");
@@ -294,30 +304,46 @@ json::object run_one(const Flags& flags, const std::string& impl, const fs::path
 // --impl all: each implementation in root/<impl>, removed after its run so
 // the next one starts with the same free space.
 int run_all(const Flags& flags, const fs::path& root) {
-  json::object runs;
-  for (const std::string& impl : seglog::workload::compared_impls()) {
-    const auto phases = seglog::workload::compared_phases(impl, flags.phases);
-    if (phases.empty()) continue;
-    if (flags.table) std::cerr << "workload: running " << impl << "\n";
-    const fs::path dir = root / impl;
-    fs::create_directories(dir);
-    runs[impl] = run_one(flags, impl, dir, phases);
-    fs::remove_all(dir);
+  std::vector<json::object> rounds_runs;
+  std::vector<json::object> rounds_ratios;
+  json::array rounds;
+  for (std::uint64_t round = 1; round <= flags.repeat; ++round) {
+    json::object runs;
+    for (const std::string& impl : seglog::workload::compared_impls()) {
+      const auto phases = seglog::workload::compared_phases(impl, flags.phases);
+      if (phases.empty()) continue;
+      if (flags.table) {
+        std::cerr << "workload: round " << round << " of " << flags.repeat << ": running "
+                  << impl << "\n";
+      }
+      const fs::path dir = root / impl;
+      fs::create_directories(dir);
+      runs[impl] = run_one(flags, impl, dir, phases);
+      fs::remove_all(dir);
+    }
+    json::object ratios = seglog::workload::compare_ratios(runs);
+    rounds.push_back(json::object{{"runs", runs}, {"ratios", ratios}});
+    rounds_runs.push_back(std::move(runs));
+    rounds_ratios.push_back(std::move(ratios));
   }
-  const json::object ratios = seglog::workload::compare_ratios(runs);
+  const json::object runs = seglog::workload::median_runs(rounds_runs);
+  const json::object ratios = seglog::workload::median_ratios(rounds_ratios);
   const Params& p = flags.params;
   if (flags.table) {
-    char heading[256];
+    char heading[320];
     std::snprintf(heading, sizeof heading,
-                  "workload W, all implementations in one run: %" PRIu64 " entries of %" PRIu64
-                  " B, batch %" PRIu64 ", segment %" PRIu64 " KiB, seed %" PRIu64,
+                  "workload W, all implementations in one process (%s): %" PRIu64
+                  " entries of %" PRIu64 " B, batch %" PRIu64 ", segment %" PRIu64
+                  " KiB, seed %" PRIu64,
+                  flags.repeat == 1 ? "one round"
+                                    : ("median of " + std::to_string(flags.repeat) +
+                                       " rounds, ratios per round").c_str(),
                   p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed);
     seglog::workload::print_comparison_table(heading, runs, ratios);
   } else {
-    const json::object out = {{"impl", "all"},
-                              {"params", params_json(p)},
-                              {"runs", runs},
-                              {"ratios", ratios}};
+    json::object out = {{"impl", "all"}, {"params", params_json(p)}, {"runs", runs},
+                        {"ratios", ratios}};
+    if (flags.repeat > 1) out["rounds"] = std::move(rounds);
     std::cout << json::serialize(out) << "\n";
   }
   std::cout.flush();
