@@ -13,17 +13,31 @@
 #include <system_error>
 #include <unistd.h>
 
+#include <sanitizer/common_interface_defs.h>
+
 // A broken invariant is a finding: abort, so libFuzzer saves the input.
 #define SEGLOG_FUZZ_CHECK(condition)                                          \
   do {                                                                        \
     if (!(condition)) {                                                       \
       std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,         \
                    __LINE__, #condition);                                     \
+      ::seglog::fuzz::remove_scratch_dir();                                   \
       std::abort();                                                           \
     }                                                                         \
   } while (false)
 
 namespace seglog::fuzz {
+
+// The scratch directory's path while it exists: a crash ends the process
+// without destructors, so the crash paths remove it themselves.
+inline char g_scratch_path[4096] = "";
+
+inline void remove_scratch_dir() {
+  if (g_scratch_path[0] == '\0') return;
+  std::error_code ignored;
+  std::filesystem::remove_all(g_scratch_path, ignored);
+  g_scratch_path[0] = '\0';
+}
 
 // A directory that lives as long as the process. Creating one per input
 // would cost more than the input itself; each target empties it instead.
@@ -64,13 +78,14 @@ class ScratchDir {
       base = std::filesystem::temp_directory_path();
     }
     std::string pattern = (base / "seglog-fuzz-XXXXXX").string();
-    SEGLOG_FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr);
+    SEGLOG_FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr &&
+                      pattern.size() < sizeof g_scratch_path);
     path_ = pattern;
+    std::snprintf(g_scratch_path, sizeof g_scratch_path, "%s", pattern.c_str());
+    // A sanitizer report (SEGV and SIGBUS included) ends here.
+    __sanitizer_set_death_callback(remove_scratch_dir);
   }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
+  ~ScratchDir() { remove_scratch_dir(); }
 
   std::filesystem::path path_;
 };
