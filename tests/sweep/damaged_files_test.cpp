@@ -60,8 +60,10 @@ struct Sweep {
           work.restore_all();
         } else {
           work.restore(d.file);
-          work.restore(log.newest().name);
-          if (!work.same_names_and_sizes(difference)) {
+          const bool same = writable
+                                ? work.repair_after_writable_open(log.newest().name, difference)
+                                : work.same_names_and_sizes(difference);
+          if (!same) {
             tally.violation(d.what + ": the open changed the directory (" + difference + ")");
             work.restore_all();
           }

@@ -58,6 +58,7 @@ bool is_corrupted(const Result<T>& r) {
 struct ReadPass {
   std::uint64_t last = 0;
   std::set<std::uint64_t> corrupted;  // entries whose read_entry was corrupted
+  std::set<std::uint64_t> term_corrupted;  // entries whose term was corrupted
   bool meta_corrupted = false;        // state, cluster or snapshot
   std::string violation;
 };
@@ -66,7 +67,7 @@ struct ReadPass {
 // get_entries, narrowed to windows and single entries around corrupted
 // ones, so every payload is compared through both calls.
 void read_entries(const SegmentedStorage& s, const SweepLog& log, bool logged_error,
-                  ReadPass& pass) {
+                  std::uint64_t term_first, std::uint64_t term_last, ReadPass& pass) {
   const std::uint64_t first = s.first_index();
   pass.last = s.last_index();
   // A read-only open that found its first segment damaged serves the
@@ -96,11 +97,15 @@ void read_entries(const SegmentedStorage& s, const SweepLog& log, bool logged_er
       pass.violation = "read_entry(" + std::to_string(i) + "): " + said(view);
       return;
     }
+    // term() takes read_entry's path; the sweep asks it where the damage
+    // is (the damaged segment's entries, or all for a directory case).
+    if (i < term_first || i > term_last) continue;
     const auto term = s.term(i);
     if (term ? *term != expected.term : !is_corrupted(term)) {
       pass.violation = "term(" + std::to_string(i) + "): " + said(term);
       return;
     }
+    if (!term) pass.term_corrupted.insert(i);
   }
   // get_entries over [begin, end): right entries, or corrupted only where
   // read_entry was corrupted too.
@@ -209,9 +214,9 @@ void read_meta(const SegmentedStorage& s, const SweepLog& log, bool logged_error
 }
 
 ReadPass read_everything(const SegmentedStorage& s, const SweepLog& log, bool logged_error,
-                         bool meta) {
+                         const Allowance& allowance, bool meta) {
   ReadPass pass;
-  read_entries(s, log, logged_error, pass);
+  read_entries(s, log, logged_error, allowance.corrupt_first, allowance.corrupt_last, pass);
   if (meta && pass.violation.empty()) read_meta(s, log, logged_error, pass);
   return pass;
 }
@@ -231,9 +236,17 @@ ProbeResult probe(const SweepLog& log, const fs::path& dir, const Allowance& all
     return {Outcome::violation, "open: " + said(opened)};
   }
   SegmentedStorage& s = **opened;
-  const ReadPass pass = read_everything(s, log, logger->errors > 0, options.read_meta);
+  const ReadPass pass = read_everything(s, log, logger->errors > 0, allowance, options.read_meta);
   if (!pass.violation.empty()) return {Outcome::violation, pass.violation};
 
+  for (const auto* set : {&pass.corrupted, &pass.term_corrupted}) {
+    for (const std::uint64_t i : *set) {
+      if (i < allowance.corrupt_first || i > allowance.corrupt_last) {
+        return {Outcome::violation, "index " + std::to_string(i) +
+                                        " reads as corrupted, outside the damaged segment"};
+      }
+    }
+  }
   ProbeResult result{Outcome::no_effect, {}};
   if (pass.last < log.last_index) {
     if (!writable && logger->errors > 0) {
@@ -259,13 +272,15 @@ ProbeResult probe(const SweepLog& log, const fs::path& dir, const Allowance& all
 
   if (auto closed = s.close(); !closed) return {Outcome::violation, "close: " + said(closed)};
   opened->reset();
-  if (!options.reopen) return result;
+  // Reopen where recovery cut something, and where the caller samples.
+  const bool cut = result.outcome == Outcome::torn_tail_cut || pass.last < log.last_index;
+  if (!options.reopen && !cut) return result;
   auto again = SegmentedStorage::open(o);
   if (!again) return {Outcome::violation, "second open: " + said(again)};
   if ((*again)->stats().torn_tails_cut != 0) {
     return {Outcome::violation, "second open cut a torn tail again"};
   }
-  const ReadPass second = read_everything(**again, log, false, options.read_meta);
+  const ReadPass second = read_everything(**again, log, false, allowance, options.read_meta);
   if (!second.violation.empty()) return {Outcome::violation, "second open: " + second.violation};
   if (second.last != pass.last || second.corrupted != pass.corrupted ||
       second.meta_corrupted != pass.meta_corrupted) {

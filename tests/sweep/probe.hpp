@@ -39,6 +39,11 @@ struct Allowance {
   // serve the records before it without a word (design.md, "Torn tail or
   // corruption"; a known limit).
   bool in_newest_records = false;
+  // Only entries in [corrupt_first, corrupt_last] may read as corrupted:
+  // those of the damaged segment (none for a damaged meta file). A
+  // corrupted read elsewhere is a false alarm on intact data.
+  std::uint64_t corrupt_first = 0;
+  std::uint64_t corrupt_last = std::numeric_limits<std::uint64_t>::max();
 };
 
 enum class OpenMode { writable, read_only };
@@ -47,7 +52,7 @@ struct ProbeOptions {
   OpenMode mode = OpenMode::writable;
   // After a writable open that worked: close, open again and read again;
   // what recovery wrote (the seal of the newest segment) must itself read
-  // back, with no second torn tail.
+  // back, with no second torn tail. Always done when the open cut a tail.
   bool reopen = false;
   // Also read the state, the cluster configuration and the snapshot (the
   // sweep skips them when only segment bytes were damaged: a writable

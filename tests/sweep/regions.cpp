@@ -63,6 +63,13 @@ std::string region_of(const SweepLog& log, const std::string& name, std::uint64_
 
 Allowance allowance_for(const SweepLog& log, const std::string& name, std::uint64_t offset) {
   Allowance allowance;
+  if (const SegmentLayout* s = log.segment_named(name)) {
+    allowance.corrupt_first = s->first_index;
+    allowance.corrupt_last = s->records.empty() ? s->first_index : s->records.back().index;
+  } else {
+    allowance.corrupt_first = 1;  // a meta file: no entry may read as corrupted
+    allowance.corrupt_last = 0;
+  }
   if (name != log.newest().name || offset < detail::kSegmentHeaderBytes) return allowance;
   allowance.in_newest_records = true;
   if (offset >= log.synced_end) {

@@ -14,11 +14,11 @@ using test::Model;
 
 namespace {
 
-// Payload sizes from 0 to 1,499 bytes, or 3,999 for big ones (most not a
+// Payload sizes from 0 to 1,499 bytes, or 5,999 for big ones (most not a
 // multiple of 8, so most records end in padding), some empty.
 std::size_t bulk_payload_size(std::uint64_t index, std::uint64_t term, bool big) {
   if (index % 37 == 0) return 0;
-  return (index * 389 + term * 101) % (big ? 4000 : 1500);
+  return (index * 389 + term * 101) % (big ? 6000 : 1500);
 }
 
 // The newest segment's entries are small, so the three batches around its
@@ -140,17 +140,17 @@ SweepLog::SweepLog() {
   // Few entries and short sealed segments keep each case cheap (a case
   // opens and reads everything); writer sessions make the segments short:
   // every session starts a new segment, and close() seals it.
-  // Session 1: entries 1..60 of term 1; session 2: 61..120.
-  for (const std::uint64_t first : {1, 61}) {
+  // Session 1: entries 1..40 of term 1; session 2: 41..80.
+  for (const std::uint64_t first : {1, 41}) {
     auto writer = test::open_or_fail(options);
-    test::append_all(*writer, model, bulk(first, 60, 1));
+    test::append_all(*writer, model, bulk(first, 40, 1));
     REQUIRE(writer->close());
   }
   auto writer = test::open_or_fail(options);
   // A snapshot, then compaction to just after it, inside the sealed second
   // segment: the boundary rewrite makes the first segment (its start index
   // in its state slot); the first session's segment goes.
-  const std::uint64_t snapshot_last = 70;
+  const std::uint64_t snapshot_last = 50;
   snapshot_data = test::payload_for(777, 3000);
   REQUIRE(writer->save_snapshot(snapshot_data, snapshot_last, 1));
   snapshot_meta = {snapshot_last, 1, snapshot_data.size()};
@@ -160,8 +160,8 @@ SweepLog::SweepLog() {
   // A new leader overwrites the last entries: truncate_after inside the
   // active segment seals it, with the removed records' bytes left between
   // its kept records and its footer.
-  test::append_all(*writer, model, bulk(121, 30, 1));
-  const std::uint64_t cut = 144;
+  test::append_all(*writer, model, bulk(81, 20, 1));
+  const std::uint64_t cut = 95;
   REQUIRE(writer->truncate_after(cut));
   test::model_truncate_after(model, cut);
 
@@ -177,13 +177,13 @@ SweepLog::SweepLog() {
   // the first sync's end), and a batch never synced.
   writer = test::open_or_fail(options);
   const std::uint64_t newest_first = writer->last_index() + 1;
-  test::append_all(*writer, model, tail(newest_first, 30, 2), 7);
+  test::append_all(*writer, model, tail(newest_first, 16, 2), 5);
   REQUIRE(writer->sync());
   durable_synced_last = writer->last_index();
-  test::append_all(*writer, model, tail(writer->last_index() + 1, 20, 2), 7);
+  test::append_all(*writer, model, tail(writer->last_index() + 1, 10, 2), 5);
   REQUIRE(writer->sync());
   synced_last = writer->last_index();
-  test::append_all(*writer, model, tail(writer->last_index() + 1, 15, 2), 7);
+  test::append_all(*writer, model, tail(writer->last_index() + 1, 8, 2), 5);
   REQUIRE(newest_first_index(writer_dir) == newest_first);
 
   state = {2, "node-b", synced_last};

@@ -40,20 +40,19 @@ Tally run_flips(const SweepLog& log, WorkCopy& work, const std::string& family,
       ProbeOptions options;
       options.mode = mode;
       options.read_meta = log.segment_named(flip.file) == nullptr;
-      // Check what recovery wrote where it had something to cut, and in a
-      // sample of the rest.
-      options.reopen = writable && (n % 16 == 0 || allowance.torn_floor != kNoCut ||
-                                    allowance.lag_floor != kNoCut);
+      // Check what recovery wrote in a sample (the probe adds every cut).
+      options.reopen = writable && n % 16 == 0;
       const ProbeResult result = probe(log, work.dir(), allowance, options);
-      // A writable open seals (and trims) the unsealed newest segment; no
-      // open, writable or not, may change any other file.
-      if (writable) work.restore(newest);
+      // Put the bit back. A writable open seals (and trims) the unsealed
+      // newest segment and may remove or add leftovers; a read-only open
+      // changes nothing; neither changes any other file.
       if (!writable || flip.file != newest) work.flip(flip.file, flip.offset, mask);
       const std::string what = flip.file + " offset " + std::to_string(flip.offset) +
                                " mask " + std::to_string(mask);
       std::string difference;
-      if (!work.same_names_and_sizes(difference) ||
-          (n % 64 == 0 && !work.matches_image(difference))) {
+      const bool same = writable ? work.repair_after_writable_open(newest, difference)
+                                 : work.same_names_and_sizes(difference);
+      if (!same || (n % 64 == 0 && !work.matches_image(difference))) {
         tally.violation(what + ": the open changed the directory (" + difference + ")");
         work.restore_all();
       }

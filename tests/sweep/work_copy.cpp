@@ -1,6 +1,8 @@
 // sweep/work_copy.cpp — in-place damage and repair of the sweep's copy.
 #include "sweep/work_copy.hpp"
 
+#include "format/file_names.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -41,6 +43,13 @@ void write_whole(const fs::path& path, const std::vector<std::byte>& bytes) {
     done += static_cast<std::size_t>(n);
   }
   if (::ftruncate(fd.get(), static_cast<off_t>(bytes.size())) != 0) fail("truncate", path);
+}
+
+// Files that hold the log's state; a writable open changes none of them but
+// the unsealed newest segment.
+bool is_state_name(const std::string& name) {
+  return detail::parse_segment_name(name).has_value() || name == "state.json" ||
+         name == "cluster.json" || name == "snapshot.bin" || name == "LOCK";
 }
 
 }  // namespace
@@ -95,6 +104,39 @@ bool WorkCopy::same_names_and_sizes(std::string& difference) const {
     return false;
   }
   return true;
+}
+
+bool WorkCopy::repair_after_writable_open(const std::string& newest, std::string& difference) {
+  restore(newest);
+  bool same = true;
+  auto note = [&](const std::string& what) {
+    if (same) difference = what;
+    same = false;
+  };
+  std::set<std::string> seen;
+  std::vector<fs::path> extra;
+  for (const auto& e : fs::directory_iterator(dir_)) {
+    const std::string name = e.path().filename().string();
+    const auto it = image_.find(name);
+    if (it == image_.end()) {
+      if (is_state_name(name)) note("new " + name);
+      extra.push_back(e.path());
+      continue;
+    }
+    seen.insert(name);
+    std::error_code ec;
+    if (fs::file_size(e.path(), ec) != it->second.size() || ec) {
+      if (is_state_name(name)) note(name + " changed length");
+      restore(name);
+    }
+  }
+  for (const fs::path& p : extra) fs::remove_all(p);
+  for (const auto& [name, bytes] : image_) {
+    if (seen.count(name) != 0) continue;
+    if (is_state_name(name)) note("missing " + name);
+    restore(name);
+  }
+  return same;
 }
 
 bool WorkCopy::matches_image(std::string& difference) const {

@@ -31,6 +31,12 @@ class WorkCopy {
   // Whether the directory holds exactly the image's names with their
   // lengths (cheap: one listing and a stat per file).
   bool same_names_and_sizes(std::string& difference) const;
+  // After a writable open: puts back what such an open may change — the
+  // newest segment (it seals it) and leftovers (any name that is not a
+  // segment, a meta file or LOCK: temporaries, spare segments), which it
+  // may remove or create — and says whether anything else changed in name
+  // or length (false, with `difference`).
+  bool repair_after_writable_open(const std::string& newest, std::string& difference);
 
  private:
   fs::path dir_;
