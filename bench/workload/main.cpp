@@ -9,7 +9,11 @@
 #include "workload_data.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -68,7 +72,8 @@ against one storage implementation and prints one JSON object.
   --help               this text
 
 --impl all runs seglog, physical, physical-pwrite (append phases only) and
-memory in this order in one process, each in its own subdirectory, and adds
+memory in this order, one after another, each in a fresh child process
+(so each one's RSS is its own) and its own subdirectory, and adds
 the ratios of seglog to the floor that issue 4 sets goals on ("ratios"
 in the JSON, whose "runs" holds each implementation's phases).
 
@@ -301,8 +306,61 @@ json::object run_one(const Flags& flags, const std::string& impl, const fs::path
                                       flags.table ? &std::cerr : nullptr);
 }
 
-// --impl all: each implementation in root/<impl>, removed after its run so
-// the next one starts with the same free space.
+// Runs one implementation in a forked child, so that each starts from a
+// fresh process (heap, RSS, mappings: reopen's rss_kib would otherwise
+// carry what the allocator kept from the runs before) and returns the
+// child's phases object, passed back through a pipe.
+json::object run_one_in_child(const Flags& flags, const std::string& impl,
+                              const fs::path& root, const std::vector<std::string>& phases) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+  std::cout.flush();
+  std::cerr.flush();
+  const pid_t child = ::fork();
+  if (child < 0) throw std::system_error(errno, std::generic_category(), "fork");
+  if (child == 0) {
+    ::close(fds[0]);
+    int status = 0;
+    try {
+      const std::string out = json::serialize(run_one(flags, impl, root, phases));
+      for (std::size_t done = 0; done < out.size();) {
+        const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
+        if (n <= 0) { status = 1; break; }
+        done += static_cast<std::size_t>(n);
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "workload: FAILED (" << impl << "): " << e.what() << "\n";
+      status = 1;
+    }
+    // _exit: the parent's TempDir must not be removed by this copy of it.
+    std::cerr.flush();
+    ::_exit(status);
+  }
+  ::close(fds[1]);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("the run of " + impl + " failed");
+  }
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec || !parsed.is_object()) throw std::runtime_error("bad JSON from the run of " + impl);
+  return std::move(parsed.as_object());
+}
+
+// --impl all: each implementation in its own child process and in
+// root/<impl>, removed after its run so the next one starts with the same
+// free space.
 int run_all(const Flags& flags, const fs::path& root) {
   std::vector<json::object> rounds_runs;
   std::vector<json::object> rounds_ratios;
@@ -318,7 +376,7 @@ int run_all(const Flags& flags, const fs::path& root) {
       }
       const fs::path dir = root / impl;
       fs::create_directories(dir);
-      runs[impl] = run_one(flags, impl, dir, phases);
+      runs[impl] = run_one_in_child(flags, impl, dir, phases);
       fs::remove_all(dir);
     }
     json::object ratios = seglog::workload::compare_ratios(runs);
@@ -332,7 +390,7 @@ int run_all(const Flags& flags, const fs::path& root) {
   if (flags.table) {
     char heading[320];
     std::snprintf(heading, sizeof heading,
-                  "workload W, all implementations in one process (%s): %" PRIu64
+                  "workload W, all implementations in one run (%s): %" PRIu64
                   " entries of %" PRIu64 " B, batch %" PRIu64 ", segment %" PRIu64
                   " KiB, seed %" PRIu64,
                   flags.repeat == 1 ? "one round"
