@@ -80,6 +80,9 @@ bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
   REQUIRE(s->append_entries(power_loss_entries(1, kPrepared, 1)));
   REQUIRE(s->sync());
   sweep.before(*s);
+  // No background work left from the preparation: the steps counted are
+  // the operation's own (and its background work's).
+  REQUIRE(s->flush());
 
   Status result;
   bool hit = false;
@@ -88,9 +91,14 @@ bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
   {
     FailNthCall fault(n, err);
     result = sweep.operation(*s);
-    // Background work of the operation (seals, unlinks, rewrites) is
-    // waited for by sync(); its failure shows there.
-    if (!sweep.closes) (void)s->sync();
+    // flush() waits for the operation's background work (a roll's seal,
+    // truncate_before's unlinks and rewrite, the next segment's
+    // preparation), so its steps fail in turn too; sync() reports a
+    // failed background seal.
+    if (!sweep.closes) {
+      (void)s->flush();
+      (void)s->sync();
+    }
     fault.disarm();
     hit = fault.hit();
     failed = fault.failed_call();
@@ -166,8 +174,9 @@ void sweep_every_step(const Sweep& sweep) {
       if (!fail_step(sweep, n, err, counts)) break;
     }
     std::cout << "step failures, " << sweep.name << " (" << (err == EIO ? "EIO" : "ENOSPC")
-              << "): " << counts.steps << " steps failed in turn; reported " << counts.reported
-              << ", swallowed " << counts.swallowed << ", sticky " << counts.sticky << "; ops:";
+              << "): " << counts.steps << " steps failed in turn; the call failed "
+              << counts.reported << ", succeeded " << counts.swallowed << " (a logged step or "
+              << "background work); sticky afterwards " << counts.sticky << "; failed ops:";
     for (const auto& [op, k] : counts.failed_ops) std::cout << " " << op << " " << k << ";";
     std::cout << "\n";
     CHECK(counts.steps > 0);

@@ -161,6 +161,9 @@ void Scenario::prepare(std::uint64_t count, std::uint64_t term) {
 }
 
 void Scenario::start_recording() {
+  // The background work of the preparation (the next segment prepared
+  // ahead, a seal) is done: the model starts from a quiet directory.
+  REQUIRE(storage_->flush());
   model_ = std::make_unique<DurableModel>(dir());
   expectations_.push_back(current());
 }
