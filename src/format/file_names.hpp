@@ -12,6 +12,10 @@ namespace seglog::detail {
 inline constexpr std::string_view kSegmentSuffix = ".seg";
 inline constexpr std::string_view kTempSuffix = ".tmp";  // every temporary file
 inline constexpr std::string_view kLockName = "LOCK";
+// Segments prepared ahead of the roll that will use them (their identity
+// says first index 0: not assigned yet), "<16 hex digits of the salt>.spare".
+// Never part of the log.
+inline constexpr std::string_view kSpareSuffix = ".spare";
 
 // "00000000000000000042.seg": the first index, 20 digits, so names sort.
 std::string segment_name(std::uint64_t first_index);

@@ -36,6 +36,12 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map(
   return file;
 }
 
+void MappedFile::populate_read() const noexcept {
+#ifdef MADV_POPULATE_READ
+  if (size_ != 0) (void)::madvise(data_, size_, MADV_POPULATE_READ);
+#endif
+}
+
 void MappedFile::prefetch(std::uint64_t offset, std::uint64_t length) const noexcept {
   const std::uint64_t page = bip::mapped_region::get_page_size();
   const std::uint64_t begin = offset / page * page;

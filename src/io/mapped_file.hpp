@@ -31,6 +31,9 @@ class MappedFile {
 
   // Hints that the range will be read soon (posix_madvise WILLNEED).
   void prefetch(std::uint64_t offset, std::uint64_t length) const noexcept;
+  // Faults every page in, readable (madvise MADV_POPULATE_READ; pages stay
+  // clean). Best effort: a kernel without it leaves the faults for later.
+  void populate_read() const noexcept;
 
  private:
   MappedFile() = default;

@@ -37,19 +37,16 @@ bool may_follow_unsealed(const Segment& segment) {
 Status SegmentLog::recover() {
   const bool writable = !cfg_.read_only;
   std::vector<Candidate> candidates;
+  std::vector<std::filesystem::path> temporaries;
   bool removed_any = false;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(cfg_.dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (is_temp_name(name)) {
-      // A temporary file is never part of the state: an operation that was
-      // interrupted before its rename.
-      if (writable) {
-        if (auto s = remove_file(entry.path()); !s) return s;
-        counters.leftovers_removed.fetch_add(1, std::memory_order_relaxed);
-        log(Logger::Level::info, "removed leftover temporary file " + entry.path().string());
-        removed_any = true;
-      }
+    if (is_temp_name(name) || name.ends_with(kSpareSuffix)) {
+      // A temporary file or a spare is never part of the state: an
+      // operation interrupted before its rename, a segment never used.
+      // Removed once the log is known to open: a failed open changes nothing.
+      temporaries.push_back(entry.path());
       continue;
     }
     if (auto index = parse_segment_name(name)) candidates.push_back({*index, entry.path()});
@@ -108,7 +105,17 @@ Status SegmentLog::recover() {
     const bool newest = k + 1 == segments.size();
     const bool behind_unsynced = k + 1 >= unsynced_from;
     Status status;
-    if (state && state->sealed) {
+    if (segment.unassigned()) {
+      // A spare a roll renamed into place, its header not yet synced: it
+      // and the segments after it hold nothing synced.
+      if (k >= unsynced_from) {
+        unsynced.assign(segments.begin() + static_cast<std::ptrdiff_t>(k), segments.end());
+        usable = k;
+        break;
+      }
+      status = make_error(errc::corrupted, "segment " + segment.path().string() +
+                                               " has no first index in its header");
+    } else if (state && state->sealed) {
       status = segment.adopt_sealed();
     } else if (!newest && !behind_unsynced) {
       status = make_error(errc::corrupted, "segment " + segment.path().string() +
@@ -150,6 +157,12 @@ Status SegmentLog::recover() {
   segments.resize(usable);
 
   if (writable) {
+    for (const auto& path : temporaries) {
+      if (auto s = remove_file(path); !s) return s;
+      counters.leftovers_removed.fetch_add(1, std::memory_order_relaxed);
+      log(Logger::Level::info, "removed leftover temporary file " + path.string());
+      removed_any = true;
+    }
     for (auto& leftover : leftovers) {
       if (auto s = leftover->remove_file(); !s) return s;
       counters.leftovers_removed.fetch_add(1, std::memory_order_relaxed);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <cstdio>
 #include <random>
 
 namespace seglog::detail {
@@ -70,10 +71,42 @@ Result<std::shared_ptr<Segment>> Segment::prepare(const Config& cfg,
   identity.salt = salt != 0 ? salt : random_salt();
   identity.capacity = capacity;
   identity.index_interval_bytes = cfg.index_interval_bytes;
-  const std::filesystem::path final_path = cfg.dir / segment_name(first_index);
-  std::filesystem::path temp_path = final_path;
+  std::filesystem::path temp_path = cfg.dir / segment_name(first_index);
   temp_path += std::string(kTempSuffix);
+  return create(cfg, identity, temp_path);
+}
 
+Result<std::shared_ptr<Segment>> Segment::prepare_spare(const Config& cfg,
+                                                        std::uint64_t capacity) {
+  SegmentIdentity identity;
+  identity.first_index = 0;
+  identity.salt = random_salt();
+  identity.capacity = capacity;
+  identity.index_interval_bytes = cfg.index_interval_bytes;
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx%s", static_cast<unsigned long long>(identity.salt),
+                kSpareSuffix.data());
+  auto spare = create(cfg, identity, cfg.dir / name);
+  // Reading every page now makes the page cache zero-fill them here rather
+  // than in the writer's first store (a read fault on a preallocated,
+  // unwritten extent). A write fault would dirty them all: a seal would
+  // then write the unused tail of zeros.
+  if (spare) (*spare)->writable_map_->populate_read();
+  return spare;
+}
+
+void Segment::assign(std::uint64_t first_index) noexcept {
+  identity_.first_index = first_index;
+  start_index_.store(first_index, std::memory_order_relaxed);
+  last_index_.store(first_index - 1, std::memory_order_relaxed);
+  pending_last_ = first_index - 1;
+  // Sector 0 holds the whole identity: a crash leaves the old or the new.
+  encode_identity(writable_map_->data(), identity_);
+}
+
+Result<std::shared_ptr<Segment>> Segment::create(const Config& cfg, SegmentIdentity identity,
+                                                 const std::filesystem::path& temp_path) {
+  const std::uint64_t capacity = identity.capacity;
   auto file = File::open(temp_path, File::Mode::create_or_truncate);
   if (!file) return file.error();
   std::shared_ptr<Segment> segment(new Segment(cfg, temp_path, identity));
@@ -138,7 +171,7 @@ Result<std::shared_ptr<Segment>> Segment::open_existing(
     return make_error(errc::corrupted, "segment header of " + path.string() +
                                            " at offset 0 fails its checksum");
   }
-  if (identity->first_index != name_index || identity->first_index == 0) {
+  if (identity->first_index != name_index && identity->first_index != 0) {
     return make_error(errc::corrupted,
                       "segment " + path.string() + " holds first index " +
                           std::to_string(identity->first_index) + ", not the " +
@@ -200,6 +233,11 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
   const std::byte* base = (*map)->data();
   std::uint64_t bound = (*map)->size();
   if (state_ && state_->end_offset != 0) bound = std::min(bound, state_->end_offset);
+  if (bound < kSegmentHeaderBytes) {
+    // Only a damaged (or crafted) state slot puts the end inside the header.
+    return corrupted(next_slot_offset(state_ ? state_->sequence + 1 : 1), identity_.first_index,
+                     "state slot puts the end of the records inside the header");
+  }
   // The synced end is known when a state slot is readable. Otherwise
   // damage is judged by looking ahead (design.md, "Torn tail or corruption").
   const bool synced_known = state_.has_value();

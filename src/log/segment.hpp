@@ -95,6 +95,19 @@ class Segment : public std::enable_shared_from_this<Segment> {
       const Config& cfg, std::uint64_t first_index, std::uint64_t capacity,
       std::uint64_t salt = 0);
 
+  // Creates kSpareName in cfg.dir: a segment prepared like prepare() but
+  // with no first index yet (its identity says 0), its pages faulted in
+  // so that the writer's first stores into them do not wait for the page
+  // cache. assign() gives it its first index at the roll that uses it.
+  // Errors: no_space (preallocation), io_error.
+  [[nodiscard]] static Result<std::shared_ptr<Segment>> prepare_spare(
+      const Config& cfg, std::uint64_t capacity);
+  // Makes a spare the segment that starts at `first_index`: its identity
+  // is stored into the mapped header page (durable with the segment's
+  // first fdatasync; until then the file on disk says "unassigned", which
+  // recovery treats as holding nothing synced). No I/O.
+  void assign(std::uint64_t first_index) noexcept;
+
   // Renames the prepared file to its segment name (replacing an empty
   // segment of the same name, if any) and maps it read-write. The caller
   // syncs the directory. Errors: io_error.
@@ -106,6 +119,10 @@ class Segment : public std::enable_shared_from_this<Segment> {
   [[nodiscard]] static Result<std::shared_ptr<Segment>> open_existing(
       const Config& cfg, const std::filesystem::path& path,
       std::uint64_t name_index, bool writable);
+
+  // True for a segment file whose identity has no first index: a spare
+  // renamed by a roll whose header never reached the disk (open_existing).
+  bool unassigned() const noexcept { return identity_.first_index == 0; }
 
   // The state read from the header at open or last written since (nullopt:
   // no valid slot). Writer thread only.
@@ -200,6 +217,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
 
  private:
   Segment(const Config& cfg, std::filesystem::path path, SegmentIdentity identity);
+  static Result<std::shared_ptr<Segment>> create(const Config& cfg, SegmentIdentity identity,
+                                                 const std::filesystem::path& temp_path);
 
   [[nodiscard]] Status write_state(SegmentState state);
   [[nodiscard]] Status ensure_file_open();

@@ -20,6 +20,7 @@ namespace {
 constexpr unsigned kSealWork = static_cast<unsigned>(BackgroundWorker::Kind::seal);
 constexpr unsigned kTableWork =
     kSealWork | static_cast<unsigned>(BackgroundWorker::Kind::compaction);
+constexpr unsigned kSpareWork = static_cast<unsigned>(BackgroundWorker::Kind::spare);
 }  // namespace
 
 Result<std::unique_ptr<SegmentLog>> SegmentLog::open(const LogConfig& cfg) {
@@ -137,9 +138,17 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
   }
 
   // Preallocate every new segment before writing anything (no_space here
-  // leaves the log as it was).
+  // leaves the log as it was). A segment of the usual size comes from the
+  // spares prepared in the background when there is one.
   std::vector<std::shared_ptr<Segment>> prepared;
   for (const Roll& roll : rolls) {
+    std::shared_ptr<Segment> spare;
+    if (roll.capacity == cfg_.segment_size) spare = take_spare();
+    if (spare) {
+      spare->assign(entries[roll.position].index);
+      prepared.push_back(std::move(spare));
+      continue;
+    }
     auto segment = Segment::prepare(segment_config(), entries[roll.position].index, roll.capacity);
     if (!segment) {
       for (auto& p : prepared) (void)p->remove_file();
@@ -169,6 +178,7 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
   }
   active_->publish();
   last_index_.store(entries.back().index, std::memory_order_release);
+  if (!rolls.empty()) request_spares();
   counters.entries_appended.fetch_add(entries.size(), std::memory_order_relaxed);
   counters.bytes_appended.fetch_add(bytes_written, std::memory_order_relaxed);
   return {};
@@ -240,6 +250,56 @@ Status SegmentLog::roll_to(std::shared_ptr<Segment> next) {
   worker_.post(BackgroundWorker::Kind::seal,
                [this, sealing = std::move(sealing)] { finish_roll(sealing); });
   return {};
+}
+
+std::shared_ptr<Segment> SegmentLog::take_spare() {
+  if (spares_requested_ == 0) return nullptr;
+  std::shared_ptr<Segment> spare;
+  {
+    std::lock_guard lock(spare_mu_);
+    if (spares_.empty()) {
+      // One is queued or being prepared (or failed: then none comes).
+    } else {
+      spare = std::move(spares_.front());
+      spares_.erase(spares_.begin());
+    }
+  }
+  if (!spare) {
+    worker_.wait(kSpareWork);
+    std::lock_guard lock(spare_mu_);
+    if (spares_.empty()) {
+      spares_requested_ = 0;  // preparing failed (logged): prepare inline
+      return nullptr;
+    }
+    spare = std::move(spares_.front());
+    spares_.erase(spares_.begin());
+  }
+  --spares_requested_;
+  return spare;
+}
+
+void SegmentLog::request_spares() {
+  while (spares_requested_ < kSpares) {
+    ++spares_requested_;
+    worker_.post(BackgroundWorker::Kind::spare, [this] {
+      auto spare = Segment::prepare_spare(segment_config(), cfg_.segment_size);
+      if (!spare) {
+        log(Logger::Level::warn, "preparing the next segment failed (the roll will try again): " +
+                                     spare.error().message());
+        return;
+      }
+      std::lock_guard lock(spare_mu_);
+      spares_.push_back(std::move(*spare));
+    });
+  }
+}
+
+void SegmentLog::remove_spares() {
+  worker_.wait(kSpareWork);
+  std::lock_guard lock(spare_mu_);
+  for (auto& spare : spares_) (void)spare->remove_file();
+  spares_.clear();
+  spares_requested_ = 0;
 }
 
 void SegmentLog::finish_roll(const std::shared_ptr<Segment>& previous) {
@@ -442,6 +502,7 @@ Status SegmentLog::flush() {
 
 Status SegmentLog::close() {
   worker_.wait(BackgroundWorker::kAll);
+  remove_spares();
   // After a failed sync nothing more is written; close reports it again.
   Status status = sync_failed() ? check_writable() : seal_active();
   cache_.clear();

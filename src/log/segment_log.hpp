@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <vector>
@@ -119,6 +120,12 @@ class SegmentLog {
   void finish_roll(const std::shared_ptr<Segment>& previous);
   void seal_segment(const std::shared_ptr<Segment>& segment);
   [[nodiscard]] Status seal_active();
+  // Spare segments (Segment::prepare_spare), prepared in the background so
+  // a roll does no I/O that waits for the disk. take_spare waits for one
+  // being prepared; request_spares tops the pool up.
+  std::shared_ptr<Segment> take_spare();
+  void request_spares();
+  void remove_spares();
   // The unlinks and rewrite that finish a truncate_before.
   void finish_truncate_before(std::vector<std::shared_ptr<Segment>> below,
                               const std::shared_ptr<Segment>& boundary, bool rewrite);
@@ -140,6 +147,12 @@ class SegmentLog {
   // The last index of the segment a queued boundary rewrite copies (writer
   // only; stale once the rewrite is done, which only costs a no-op wait).
   std::uint64_t rewrite_last_ = 0;
+  // Spares ready for a roll (guarded by spare_mu_), and how many are ready
+  // or queued (writer only).
+  static constexpr std::size_t kSpares = 2;
+  std::mutex spare_mu_;
+  std::vector<std::shared_ptr<Segment>> spares_;
+  std::size_t spares_requested_ = 0;
 
  public:
   LogCounters counters;

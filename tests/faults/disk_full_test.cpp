@@ -45,8 +45,9 @@ TEST_CASE("append_entries is no_space when a segment cannot be preallocated, and
   REQUIRE(storage->sync());
   {
     ScopedFault full(Op::preallocate, ENOSPC);
-    // 1,000 entries of 100 bytes need several new segments.
-    auto s = storage->append_entries(make_entries(101, 1000, 1, 100));
+    // 3,000 entries of 100 bytes need more new segments than the log keeps
+    // prepared ahead (two spares): the rest must be preallocated here.
+    auto s = storage->append_entries(make_entries(101, 3000, 1, 100));
     REQUIRE_FALSE(s);
     CHECK(s.error() == errc::no_space);
     CHECK(s.error().message().find(".seg") != std::string::npos);
@@ -56,16 +57,16 @@ TEST_CASE("append_entries is no_space when a segment cannot be preallocated, and
     CHECK(count_files(dir.path(), ".tmp") == 0);
     check_entries(*storage, 1, 100);
     // Still full: the same answer, still nothing written.
-    CHECK(storage->append_entries(make_entries(101, 1000, 1, 100)).error() == errc::no_space);
+    CHECK(storage->append_entries(make_entries(101, 3000, 1, 100)).error() == errc::no_space);
   }
   // Space is back: the same batch goes through.
-  REQUIRE(storage->append_entries(make_entries(101, 1000, 1, 100)));
+  REQUIRE(storage->append_entries(make_entries(101, 3000, 1, 100)));
   REQUIRE(storage->sync());
-  check_entries(*storage, 1, 1100);
+  check_entries(*storage, 1, 3100);
   REQUIRE(storage->close());
   auto reopened = SegmentedStorage::open(small_options(dir.path())).value();
-  CHECK(reopened->last_index() == 1100);
-  check_entries(*reopened, 1, 1100);
+  CHECK(reopened->last_index() == 3100);
+  check_entries(*reopened, 1, 3100);
 }
 
 TEST_CASE("truncate_before succeeds on a full disk and leaves the boundary rewrite pending",
