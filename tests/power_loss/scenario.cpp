@@ -130,6 +130,40 @@ ImageVerdict check_image(const std::filesystem::path& dir, const Expectation& ex
   return {verdict, {}};
 }
 
+// What an image held, for a failure message: its files (synced size /
+// size in the image) and the namespace operations pending at the crash.
+std::string describe_image(const CrashPoint& point, const ImageStats& stats,
+                           const std::filesystem::path& dir) {
+  std::string out = "image files:";
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    out += " " + e.path().filename().string() + " (" + std::to_string(e.file_size()) + ")";
+  }
+  out += "; pending namespace ops (" + std::to_string(stats.namespace_ops_kept) + " kept):";
+  for (const NamespaceOp& op : point.pending) {
+    out += op.kind == NamespaceOp::Kind::create   ? " create "
+           : op.kind == NamespaceOp::Kind::rename ? " rename "
+                                                  : " unlink ";
+    out += op.name + (op.to.empty() ? "" : " -> " + op.to) + ";";
+  }
+  return out;
+}
+
+// SEGLOG_POWER_LOSS_KEEP=<dir>: a failing image is written again, as the
+// crash left it (before the check's open recovered it), into
+// <dir>/<scenario>-point<salt>-pattern<k>.
+void keep_failed_image(const CrashPoint& point, const std::string& scenario, std::uint64_t salt,
+                       std::uint64_t pattern) {
+  const char* keep = std::getenv("SEGLOG_POWER_LOSS_KEEP");
+  if (keep == nullptr) return;
+  std::string name = scenario + "-point" + std::to_string(salt) + "-pattern" + std::to_string(pattern);
+  for (char& c : name) {
+    if (c == ' ' || c == ',' || c == '/') c = '_';
+  }
+  const std::filesystem::path dir = std::filesystem::path(keep) / name;
+  std::filesystem::create_directories(dir);
+  write_crash_image(point, pattern, salt, dir);
+}
+
 }  // namespace
 
 std::uint64_t images_per_crash_point(std::uint64_t ci_default) {
@@ -375,8 +409,10 @@ std::uint64_t Scenario::check_images(std::uint64_t images, bool expect_clean) {
         ++counts.failures;
         if (failures.size() < 10) {
           failures.push_back(name_ + ": " + point.step + ", loss pattern " + std::to_string(k) +
-                             " (salt " + std::to_string(salt) + "): " + verdict.failure);
+                             " (salt " + std::to_string(salt) + "): " + verdict.failure +
+                             "; " + describe_image(point, stats, image.path()));
         }
+        keep_failed_image(point, name_, salt, k);
       }
     }
   }
