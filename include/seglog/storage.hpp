@@ -123,7 +123,11 @@ class Storage {
   //               read_only, closed.
   [[nodiscard]] virtual Status sync() = 0;
   // Makes appended entries visible to other processes (they already are:
-  // the log is a shared mapping). Errors: io_error, closed.
+  // the log is a shared mapping) and waits for the work the storage does
+  // in the background (sealing segments left by a roll, the unlinks and
+  // boundary rewrite after truncate_before), so files and stats() reflect
+  // every call made so far. Errors: io_error (a background seal failed:
+  // sticky), closed.
   [[nodiscard]] virtual Status flush() = 0;
   // Syncs, marks a clean shutdown and releases the directory. Later calls
   // return errc::closed; views already taken stay valid.
