@@ -121,8 +121,9 @@ Result<std::unique_ptr<PhysicalStorage>> PhysicalStorage::open(const fs::path& d
   store->base_index_ = header.first_index;
   store->end_offset_ = header.end_offset;
   if (Status mapped = store->map_data(false, 0); !mapped) return mapped.error();
-  if (store->end_offset_ > store->capacity_bytes_) {
-    return Error(errc::corrupted, "physical: side file end beyond the data file");
+  if (store->end_offset_ > store->capacity_bytes_ ||
+      (!store->offsets_.empty() && store->offsets_.back() + 32 > store->end_offset_)) {
+    return Error(errc::corrupted, "physical: side file does not match the data file");
   }
   return store;
 }
