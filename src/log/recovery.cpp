@@ -73,10 +73,14 @@ Status SegmentLog::recover() {
   // (truncate_before); older segments are leftovers of its unlinks. If the
   // next segment starts exactly there, it is the boundary's rewrite (or the
   // first segment after a snapshot install) and the boundary is superseded.
+  // An unassigned segment's slot does not count: its header never reached
+  // the disk, so the truncate_before that wrote the slot never returned
+  // (its fdatasync would have made the header durable too), and the
+  // segment is dropped below — trusting it would remove the whole log.
   std::size_t start = 0;
   for (std::size_t k = 0; k < segments.size(); ++k) {
     const auto& state = segments[k]->state();
-    if (state && state->start_index != 0) start = k;
+    if (state && state->start_index != 0 && !segments[k]->unassigned()) start = k;
   }
   if (!segments.empty()) {
     const auto& state = segments[start]->state();
@@ -175,7 +179,7 @@ Status SegmentLog::recover() {
       counters.torn_tails_cut.fetch_add(1, std::memory_order_relaxed);
       counters.torn_bytes_cut.fetch_add((*it)->file_size(), std::memory_order_relaxed);
       log(Logger::Level::warn, "removed " + (*it)->path().string() +
-                                   ": it follows a torn tail and holds nothing synced");
+                                   ": a segment of an interrupted roll, holding nothing synced");
       removed_any = true;
     }
     for (Scanned& s : scanned) {
