@@ -86,7 +86,9 @@ int run(Expect expect, std::uint64_t read_max_mapped) {
 
   const std::uint64_t rss_before_open = rss_kib();
   Options read_options = bench_options(dir, segment_bytes);
-  if (read_max_mapped != 0) read_options.max_mapped_segments = static_cast<std::uint32_t>(read_max_mapped);
+  if (read_max_mapped != 0) {
+    read_options.max_mapped_segments = static_cast<std::uint32_t>(read_max_mapped);
+  }
   auto log = open_log(read_options);
   const std::uint64_t rss_after_open = rss_kib();
   const Stats opened = log->stats();
@@ -133,6 +135,9 @@ int run(Expect expect, std::uint64_t read_max_mapped) {
               " KiB; limit %" PRIu64 " KiB (after open + (%" PRIu64
               " + 1) x %" PRIu64 " MiB + 16 MiB)\n",
               rss_before_open, rss_after_open, limit_kib, max_mapped, segment_bytes / kMiB);
+  auto above_open_kib = [&](const Pass& pass) {
+    return static_cast<double>(pass.peak_rss_kib - std::min(pass.peak_rss_kib, rss_after_open));
+  };
   bool ok = true;
   for (const Pass* pass : {&sequential, &random}) {
     const bool within = pass->peak_rss_kib <= limit_kib;
@@ -141,8 +146,7 @@ int run(Expect expect, std::uint64_t read_max_mapped) {
                 " KiB (%.0f%% of the log's size above after-open), peak mapped segments %" PRIu64
                 ": %s\n",
                 pass->name, pass->reads, pass->seconds, pass->peak_rss_kib,
-                100.0 * static_cast<double>(pass->peak_rss_kib - std::min(pass->peak_rss_kib, rss_after_open)) /
-                    static_cast<double>(opened.log_bytes / 1024),
+                100.0 * above_open_kib(*pass) / static_cast<double>(opened.log_bytes / 1024),
                 pass->peak_mapped_segments, within ? "within the limit" : "OVER THE LIMIT");
   }
   if (expect == Expect::within && !ok) return 1;

@@ -75,7 +75,9 @@ void open_log_bench(benchmark::State& state, bool crash) {
     const std::uint64_t ns = ns_since(begin);
     if (!opened) die("open: " + opened.error().message());
     rss_after_open = std::max(rss_after_open, rss_kib());
-    if ((*opened)->stats().clean_open == crash) die("open: clean_open is not " + std::to_string(!crash));
+    if ((*opened)->stats().clean_open == crash) {
+      die("open: clean_open is not " + std::to_string(!crash));
+    }
     last_index = (*opened)->last_index();
     sealed_segments = (*opened)->stats().sealed_segments;
     check((*opened)->close(), "close");

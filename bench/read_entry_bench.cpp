@@ -9,10 +9,12 @@
 // when the checksum setting changes.
 // BM_read_entry_interval: uniform read_entry, checksums verified, on logs
 // built with Options::index_interval_bytes 64 .. 4096 (4096 is the
-// default): how much of a random read is the scan from the sparse point. Each iteration reads one entry and
-// touches its first and last byte; p50_ns / p99_ns / p999_ns are per
-// call, measured with steady_clock around it (so they include one clock
-// read, ~20-30 ns on a VM); the mean is Google Benchmark's.
+// default): how much of a random read is the scan from the sparse point.
+//
+// Each iteration reads one entry and touches its first and last byte;
+// p50_ns / p99_ns / p999_ns are per call, measured with steady_clock
+// around it (so they include one clock read, ~20-50 ns on this VM); the
+// mean is Google Benchmark's.
 #include "bench_support.hpp"
 
 #include <map>

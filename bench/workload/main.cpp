@@ -285,7 +285,8 @@ void print_table(const std::string& impl, const Params& p, const json::object& p
     for (const auto& metric : phase.value().as_object()) {
       std::printf("%-16s %-15s %15s\n",
                   first ? std::string(phase.key()).c_str() : "",
-                  std::string(metric.key()).c_str(), seglog::workload::format_metric(&metric.value()).c_str());
+                  std::string(metric.key()).c_str(),
+                  seglog::workload::format_metric(&metric.value()).c_str());
       first = false;
     }
   }
