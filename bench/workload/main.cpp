@@ -58,8 +58,9 @@ against one storage implementation and prints one JSON object.
   --range-len N        entries per range read                          [64]
   --seed N             seed of payloads and read positions             [42]
   --dir PATH           data directory (its subdirectories log/ and sync/
-                       are replaced); default: a temporary directory,
-                       removed at the end
+                       are replaced; with --impl all, <impl>/log and
+                       <impl>/sync, each <impl>/ removed after its run);
+                       default: a temporary directory, removed at the end
   --phases LIST        comma-separated subset of: append,read_hot,reopen,
                        read_cold,read_range,truncate_before,truncate_after,
                        append_sync (always run in this order)         [all]
