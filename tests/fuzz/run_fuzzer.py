@@ -2,7 +2,9 @@
 """Runs one libFuzzer target for a bounded time over its seed corpus; the
 meson test of each fuzz target (tests/fuzz/meson.build, suite 'fuzz').
 
-usage: run_fuzzer.py FUZZER SEED_CORPUS_DIR WORK_DIR
+usage: run_fuzzer.py [--shares=N] FUZZER SEED_CORPUS_DIR WORK_DIR
+
+The run time is N (default 1) times SEGLOG_FUZZ_SECONDS.
 
 The seed corpus is read, never written: new inputs go to WORK_DIR/corpus
 (emptied first, so every run starts from the seeds) and crash inputs to
@@ -11,8 +13,9 @@ fuzzer's: non-zero on any crash, sanitizer report, broken invariant
 (abort), timeout or out-of-memory input.
 
 Environment:
-  SEGLOG_FUZZ_SECONDS      run time (default 20); e.g. 3600 for an hour
-                           (then also `meson test -t 0`: no meson timeout)
+  SEGLOG_FUZZ_SECONDS      run time of one share (default 10); e.g. 3600
+                           for an hour (then also `meson test -t 0`: no
+                           meson timeout)
   SEGLOG_FUZZ_KEEP_CORPUS  1: keep WORK_DIR/corpus from earlier runs, so a
                            long campaign resumes where it stopped
   SEGLOG_FUZZ_ARGS         extra libFuzzer flags, e.g. "-jobs=2 -workers=2"
@@ -27,12 +30,16 @@ import time
 
 
 def main(argv):
-    if len(argv) != 4:
+    args = argv[1:]
+    shares = 1
+    if args and args[0].startswith('--shares='):
+        shares = int(args.pop(0).split('=', 1)[1])
+    if len(args) != 3:
         print(__doc__, file=sys.stderr)
         return 2
-    fuzzer, seeds, work = argv[1], argv[2], argv[3]
+    fuzzer, seeds, work = args
     name = os.path.basename(fuzzer)
-    seconds = int(os.environ.get('SEGLOG_FUZZ_SECONDS', '20'))
+    seconds = shares * int(os.environ.get('SEGLOG_FUZZ_SECONDS', '10'))
     corpus = os.path.join(work, 'corpus')
     artifacts = os.path.join(work, 'artifacts') + os.sep
     if os.environ.get('SEGLOG_FUZZ_KEEP_CORPUS') != '1':
