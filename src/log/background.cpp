@@ -49,6 +49,10 @@ void BackgroundWorker::loop() {
     running_ = static_cast<unsigned>(task.kind);
     lock.unlock();
     task.run();
+    // The task may hold the last reference to an unlinked segment: its
+    // unmap and close can take milliseconds, which waiters must not spend
+    // behind mu_.
+    task.run = nullptr;
     lock.lock();
     running_ = 0;
     work_done_.notify_all();
