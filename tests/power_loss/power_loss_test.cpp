@@ -119,11 +119,7 @@ TEST_CASE("power loss during the recovery of a crashed log (torn tail sealed, le
   s.check_images(images_per_crash_point(kCiPatterns));
 }
 
-// [!mayfail]: BUG (src/log, reported to the lead) "a start index in a
-// spare whose identity never reached the disk wipes the log": see the
-// test case below; this scenario hits it now and then.
-TEST_CASE("power loss while truncations race the background seal of a roll",
-          "[power_loss][!mayfail]") {
+TEST_CASE("power loss while truncations race the background seal of a roll", "[power_loss]") {
   Scenario s("truncations right after a roll");
   s.prepare(250);
   s.start_recording();
@@ -140,19 +136,16 @@ TEST_CASE("power loss while truncations race the background seal of a roll",
   s.check_images(images_per_crash_point(kCiPatterns));
 }
 
-// BUG (src/log, reported to the lead; [!mayfail] until fixed): a roll
-// renames a spare into place and assigns its first index through the
-// mapping; nothing syncs it until the next fdatasync of that segment. A
-// truncate_before into it writes a state slot with the start index (sector
-// 1 of the header page) before that fdatasync. A power loss in between can
-// keep the slot and lose the identity (sector 0, torn page): recovery takes
-// the slot's start index as the log's start, drops every older segment as
-// superseded, then drops the "unassigned" spare as unsynced -- and opens an
-// empty log at first index 1: every synced entry (and the old first index)
-// gone. Seen as "log [1, 0] is no allowed state" at the crash point
-// "before truncate_before(560)#2 sync 00000000000000000533.seg".
+// Regression test: a roll renames a spare into place and assigns its first
+// index through the mapping; nothing syncs it until the segment's next
+// fdatasync. A truncate_before into it writes a state slot with the start
+// index first. A power loss in between can keep the slot (sector 1 of the
+// header page) and lose the identity (sector 0): recovery used to take the
+// slot's start index as the log's start, drop every older segment, then
+// drop the unassigned spare -- an empty log at 1 (fixed in 5c1476c,
+// "Recovery ignores the start index in an unassigned segment's slot").
 TEST_CASE("power loss before truncate_before syncs a freshly rolled segment keeps the log",
-          "[power_loss][unassigned_start][!mayfail]") {
+          "[power_loss][unassigned_start]") {
   Scenario s("truncate_before into a fresh spare");
   s.prepare(300);  // one roll: the next segments are prepared as spares
   s.start_recording();
