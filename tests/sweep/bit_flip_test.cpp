@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 using namespace seglog;
@@ -105,6 +106,8 @@ TEST_CASE("sweep: payload bytes spread over every segment", "[sweep][flip][paylo
     flips.insert(flips.end(), ends.begin(), ends.end());
     REQUIRE(flips.size() >= kSample);
   }
+  std::printf("sweep payload bytes: %zu of the log's %zu payload bytes, in %zu segments\n",
+              flips.size(), all.size(), sweep.log.segments.size());
   std::set<std::string> files;
   for (const Flip& f : flips) files.insert(f.file);
   REQUIRE(files.size() == sweep.log.segments.size());  // spread over all segments
