@@ -1,5 +1,6 @@
 // step_failure_test.cpp — every step of every multi-step operation fails in
-// turn (EIO, then ENOSPC) through the fault seam: the call reports
+// turn (EIO, then ENOSPC) through the fault seam, and the process stops at
+// each step in turn (every later call fails; then reopen): the call reports
 // io_error/no_space or succeeds, reads go on, nothing synced is lost,
 // a failed fsync of a segment is sticky (never a later sync() success), and
 // writes work again once the fault clears (at once, or after a reopen when
@@ -167,7 +168,58 @@ bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
   return true;
 }
 
+// The process stops at step n of the sweep (every call from it on fails,
+// as if the process died there), the handle is dropped, and the directory
+// must reopen to the state before or after the operation (invariant 4 for
+// a process crash: what reached the page cache survives). Returns false
+// when the operation has fewer than n steps.
+bool stop_at_step(const Sweep& sweep, int n) {
+  ScratchDir dir;
+  auto opened = SegmentedStorage::open(small_options(dir.path()));
+  REQUIRE(opened);
+  std::unique_ptr<SegmentedStorage> s = std::move(*opened);
+  REQUIRE(s->append_entries(power_loss_entries(1, kPrepared, 1)));
+  REQUIRE(s->sync());
+  sweep.before(*s);
+  REQUIRE(s->flush());
+  bool hit = false;
+  std::string stopped;
+  {
+    FailNthCall fault(n, EIO, true);
+    (void)sweep.operation(*s);
+    if (!sweep.closes) (void)s->flush();
+    s.reset();  // its close fails too: the process is gone
+    hit = fault.hit();
+    stopped = fault.failed_call();
+  }
+  if (!hit) return false;
+  INFO(sweep.name << ": the process stopped at step " << n << " (" << stopped << ")");
+  auto again = SegmentedStorage::open(small_options(dir.path()));
+  REQUIRE(again);
+  SegmentedStorage& r = **again;
+  CHECK(check_entries(r) == "");
+  CHECK((r.first_index() == 1 || r.first_index() == sweep.first_after));
+  CHECK(r.last_index() >= sweep.synced_last);
+  CHECK(r.last_index() <= sweep.max_last);
+  CHECK(r.get_state());
+  CHECK(r.get_cluster_config());
+  CHECK(r.get_snapshot());
+  const std::uint64_t next = std::max(r.last_index() + 1, r.first_index());
+  CHECK(r.append_entries(power_loss_entries(next, 1, 1)));
+  CHECK(r.sync());
+  CHECK(r.close());
+  return true;
+}
+
 void sweep_every_step(const Sweep& sweep) {
+  int stops = 0;
+  for (int n = 1; n < 200; ++n) {
+    if (!stop_at_step(sweep, n)) break;
+    ++stops;
+  }
+  std::cout << "process stops, " << sweep.name << ": stopped at each of " << stops
+            << " steps, reopened each\n";
+  CHECK(stops > 0);
   for (int err : {EIO, ENOSPC}) {
     SweepCounts counts;
     for (int n = 1; n < 200; ++n) {

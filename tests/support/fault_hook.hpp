@@ -80,10 +80,15 @@ class ScopedFault final : public seglog::detail::fault::Hook {
 
 // While alive, fails the n-th disk-changing call (1-based, any op) with
 // `err` and lets every other call run: sweeping n over 1, 2, ... fails
-// each step of an operation in turn.
+// each step of an operation in turn. With `and_every_later` it fails the
+// later calls too: the process stops at step n as far as the disk can
+// tell (a crash of the process, not of the machine).
 class FailNthCall final : public seglog::detail::fault::Hook {
  public:
-  FailNthCall(int n, int err) : n_(n), err_(err) { seglog::detail::fault::set_hook(this); }
+  FailNthCall(int n, int err, bool and_every_later = false)
+      : n_(n), err_(err), and_every_later_(and_every_later) {
+    seglog::detail::fault::set_hook(this);
+  }
   ~FailNthCall() override { seglog::detail::fault::set_hook(nullptr); }
   FailNthCall(const FailNthCall&) = delete;
   FailNthCall& operator=(const FailNthCall&) = delete;
@@ -99,7 +104,10 @@ class FailNthCall final : public seglog::detail::fault::Hook {
   FaultOp failed_op() const { return failed_op_.load(); }
 
   int before(const seglog::detail::fault::Call& call) override {
-    if (!armed_.load() || ++seen_ != n_) return 0;
+    if (!armed_.load()) return 0;
+    ++seen_;
+    if (and_every_later_ && seen_ > n_) return err_;
+    if (seen_ != n_) return 0;
     std::lock_guard lock(mu_);
     failed_ = std::string(seglog::detail::fault::op_name(call.op)) + " " +
               call.path.filename().string();
@@ -112,6 +120,7 @@ class FailNthCall final : public seglog::detail::fault::Hook {
  private:
   int n_;
   int err_;
+  bool and_every_later_;
   int seen_ = 0;  // under the seam's mutex
   std::atomic<bool> armed_{true};
   std::atomic<bool> hit_{false};
