@@ -154,6 +154,24 @@ TEST_CASE("power loss before truncate_before syncs a freshly rolled segment keep
   s.check_images(images_per_crash_point(kCiPatterns));
 }
 
+TEST_CASE("power loss around entries larger than a segment (a segment of their own)",
+          "[power_loss]") {
+  Scenario s("entries larger than a segment");
+  s.prepare(100);
+  s.start_recording();
+  std::vector<LogEntry> large;
+  for (std::uint64_t i = 101; i <= 103; ++i) {
+    large.push_back(LogEntry{i, 1, 0, seglog::test::payload_for(i * 7919 + 1, 70'000 + i)});
+  }
+  s.append_entries(large);  // 64 KiB segments: each needs one sized to fit
+  s.append(50, 1);
+  s.sync();
+  s.truncate_after(102);
+  s.truncate_before(102);
+  s.close();
+  s.check_images(images_per_crash_point(kCiPatterns / 2));
+}
+
 TEST_CASE("the power-loss check fails when the model forgets the segments' fsyncs",
           "[power_loss][self_test]") {
   // Proof that the checks can fail: a model that drops what the segment

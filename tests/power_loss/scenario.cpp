@@ -264,7 +264,13 @@ void Scenario::run(const std::string& label, Expectation during, Expectation aft
 }
 
 void Scenario::append(std::uint64_t count, std::uint64_t term) {
-  const auto entries = power_loss_entries(log_.last() + 1, count, term);
+  append_entries(power_loss_entries(log_.last() + 1, count, term));
+}
+
+void Scenario::append_entries(const std::vector<LogEntry>& entries) {
+  REQUIRE(!entries.empty());
+  REQUIRE(entries.front().index == log_.last() + 1);
+  const std::uint64_t count = entries.size();
   LogState next = log_;
   next.entries.insert(next.entries.end(), entries.begin(), entries.end());
   Expectation e = current();

@@ -44,6 +44,9 @@ class Scenario {
   // it may open to the state before or after it; after it returns, to what
   // it promised. Each REQUIREs that the call succeeded.
   void append(std::uint64_t count, std::uint64_t term);
+  // Appends `entries` (consecutive from last_index() + 1), e.g. entries
+  // larger than a segment, which get a segment of their own.
+  void append_entries(const std::vector<LogEntry>& entries);
   void sync();
   void truncate_after(std::uint64_t index);
   void truncate_before(std::uint64_t index);
