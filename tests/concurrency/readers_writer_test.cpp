@@ -10,7 +10,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -123,7 +125,10 @@ TEST_CASE("readers never see changed, torn or out-of-range entries while the wri
   auto writer = [&] {
     std::mt19937_64 rng(7);
     std::uint64_t term = 1;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    // SEGLOG_STRESS_SECONDS lengthens the run (docs/reliability.md).
+    const char* seconds_env = std::getenv("SEGLOG_STRESS_SECONDS");
+    const int seconds = seconds_env != nullptr ? std::max(1, std::atoi(seconds_env)) : 3;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     while (std::chrono::steady_clock::now() < deadline) {
       const std::uint64_t next = storage->last_index() + 1;
       std::vector<LogEntry> batch;
