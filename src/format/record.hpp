@@ -94,8 +94,13 @@ inline RecordStatus decode_record(const std::byte* in, std::uint64_t available,
   if (size < kRecordHeaderBytes || padded > available) return RecordStatus::invalid;
   const auto type_and_zero = load_le<std::uint32_t>(in + 12);
   if ((type_and_zero >> 8) != 0) return RecordStatus::invalid;
-  if (verify && load_le<std::uint64_t>(in) != key(in + 8, size - 8)) {
-    return RecordStatus::invalid;
+  if (verify) {
+    if (load_le<std::uint64_t>(in) != key(in + 8, size - 8)) return RecordStatus::invalid;
+    // The padding is not hashed; the encoder zeroes it, so anything else
+    // is damage.
+    for (std::uint64_t i = size; i < padded; ++i) {
+      if (in[i] != std::byte{0}) return RecordStatus::invalid;
+    }
   }
   out.fields.type = static_cast<std::uint8_t>(type_and_zero);
   out.fields.index = load_le<std::uint64_t>(in + 16);

@@ -85,6 +85,21 @@ std::optional<SegmentState> current_state(const std::byte* page,
   return best;
 }
 
+std::optional<std::uint64_t> reserved_byte_set(const std::byte* page) noexcept {
+  const std::uint64_t used[3][2] = {{0, kIdentityBytes},
+                                    {kSlotOffsets[0], kSlotOffsets[0] + kSlotBytes},
+                                    {kSlotOffsets[1], kSlotOffsets[1] + kSlotBytes}};
+  std::uint64_t pos = 0;
+  for (std::size_t k = 0; k <= 3; ++k) {
+    const std::uint64_t end = k < 3 ? used[k][0] : kSegmentHeaderBytes;
+    for (; pos < end; ++pos) {
+      if (page[pos] != std::byte{0}) return pos;
+    }
+    if (k < 3) pos = used[k][1];
+  }
+  return std::nullopt;
+}
+
 std::uint64_t next_slot_offset(std::uint64_t sequence) noexcept {
   return kSlotOffsets[sequence % 2];
 }

@@ -58,4 +58,9 @@ std::optional<SegmentState> current_state(const std::byte* header_page,
 // Where the next state must be written: over the older (or invalid) slot.
 std::uint64_t next_slot_offset(std::uint64_t sequence) noexcept;
 
+// The offset of the first non-zero byte of the header page outside the
+// identity block and the two slots (bytes no writer ever sets), or
+// nullopt when they are all zero: a flipped bit there is damage too.
+std::optional<std::uint64_t> reserved_byte_set(const std::byte* page) noexcept;
+
 }  // namespace seglog::detail

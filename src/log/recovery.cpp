@@ -159,6 +159,14 @@ Status SegmentLog::recover() {
     }
   }
   segments.resize(usable);
+  for (const Scanned& s : scanned) {
+    if (s.result.damaged) {
+      log(Logger::Level::error, "synced records of " + s.segment->path().string() +
+                                    " are damaged at offset " +
+                                    std::to_string(s.result.records_end) +
+                                    "; serving the records before it");
+    }
+  }
 
   if (writable) {
     for (const auto& path : temporaries) {

@@ -183,6 +183,11 @@ Result<std::shared_ptr<Segment>> Segment::open_existing(
                                            std::to_string(*size) +
                                            " bytes, larger than the capacity its header states");
   }
+  if (const auto at = reserved_byte_set(page.data())) {
+    return make_error(errc::corrupted, "segment header of " + path.string() +
+                                           " has a non-zero reserved byte at offset " +
+                                           std::to_string(*at));
+  }
   std::shared_ptr<Segment> segment(new Segment(cfg, path, *identity));
   segment->state_ = current_state(page.data(), identity->salt);
   segment->file_size_.store(*size, std::memory_order_relaxed);
@@ -276,6 +281,7 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
                        status == RecordStatus::ok ? "record out of sequence"
                                                   : "invalid record in synced data");
     }
+    result.damaged = damage_is_synced;
     if (status != RecordStatus::end) {
       result.torn = !damage_is_synced;
       result.torn_offset = pos;

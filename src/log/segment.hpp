@@ -48,6 +48,7 @@ struct ScanResult {
   bool torn = false;               // an invalid record beyond the synced end
   std::uint64_t torn_offset = 0;   // where it starts (= records_end)
   std::uint64_t torn_bytes = 0;    // bytes cut (up to the end of the file data)
+  bool damaged = false;            // read-only: synced records damaged at records_end
 };
 
 // Where the writer's next record goes and whether it fits: the one place

@@ -80,12 +80,11 @@ Allowance allowance_for(const SweepLog& log, const std::string& name, std::uint6
   return allowance;
 }
 
+// Header-page zeros and record padding were here until open checked the
+// reserved bytes and verified reads checked the padding (both now
+// corrupted): only redundant copies of the state remain.
 const std::vector<AllowedRegion>& undetected_allow_list() {
   static const std::vector<AllowedRegion> list = {
-      {"sealed segment: header page zeros",
-       "format.md: header-page bytes outside the identity and the two slots are written as "
-       "zeros and not checked by readers; they hold nothing"},
-      {"newest segment: header page zeros", "as for sealed segments"},
       {"sealed segment: other state slot",
        "the previous state, kept for crash safety: the valid slot with the higher sequence is "
        "used, so damage to the other one is never read (it matters only if the current slot "
@@ -95,10 +94,6 @@ const std::vector<AllowedRegion>& undetected_allow_list() {
        "recovered from the redundant copy: the other slot (one sync older) takes over; its "
        "lower synced end only makes open's torn-tail judgement more lenient, and open re-scans "
        "and re-verifies every record of the unsealed segment anyway"},
-      {"sealed segment: record padding",
-       "format.md: 0-7 zero bytes after a payload, not hashed and not checked; they hold "
-       "nothing"},
-      {"newest segment: record padding", "as for sealed segments"},
   };
   return list;
 }
