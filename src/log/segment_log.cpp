@@ -39,16 +39,24 @@ void SegmentLog::log(Logger::Level level, const std::string& message) const {
 
 Status SegmentLog::check_writable() const {
   if (sync_failed()) {
+    // The first failure's own message names the file and the call: a seal
+    // that failed in the background is reported by the next caller.
+    std::lock_guard lock(sticky_mu_);
     return make_error(errc::io_error,
-                      "an earlier sync of " + cfg_.dir.string() +
-                          " failed; writes are refused until the log is reopened");
+                      "an earlier write of " + cfg_.dir.string() + " failed (" +
+                          sticky_error_.message() +
+                          "); writes are refused until the log is reopened");
   }
   return {};
 }
 
 Status SegmentLog::fail_sticky(Status status) {
   if (!status) {
-    sync_failed_.store(true, std::memory_order_release);
+    {
+      std::lock_guard lock(sticky_mu_);
+      if (!sync_failed()) sticky_error_ = status.error();
+      sync_failed_.store(true, std::memory_order_release);
+    }
     log(Logger::Level::error, "sync failed, log is now read-only until reopen: " +
                                   status.error().message());
   }
@@ -184,24 +192,22 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
   return {};
 }
 
-void SegmentLog::seal_segment(const std::shared_ptr<Segment>& segment) {
-  if (auto s = segment->seal(); !s) {
-    (void)fail_sticky(s);
-    return;
-  }
+Status SegmentLog::seal_segment(const std::shared_ptr<Segment>& segment) {
+  if (auto s = segment->seal(); !s) return fail_sticky(s);
   {
     std::unique_lock lock(table_mu_);
     segment->release_memory_points();
   }
   cache_.note_mapped(segment);
+  return {};
 }
 
 Status SegmentLog::seal_active() {
   if (!active_) return {};
   active_->publish();
-  seal_segment(active_);
+  Status status = seal_segment(active_);
   active_.reset();
-  return check_writable();
+  return status;
 }
 
 Status SegmentLog::roll_to(std::shared_ptr<Segment> next) {
@@ -254,26 +260,19 @@ Status SegmentLog::roll_to(std::shared_ptr<Segment> next) {
 
 std::shared_ptr<Segment> SegmentLog::take_spare() {
   if (spares_requested_ == 0) return nullptr;
-  std::shared_ptr<Segment> spare;
+  bool ready = false;
   {
     std::lock_guard lock(spare_mu_);
-    if (spares_.empty()) {
-      // One is queued or being prepared (or failed: then none comes).
-    } else {
-      spare = std::move(spares_.front());
-      spares_.erase(spares_.begin());
-    }
+    ready = !spares_.empty();
   }
-  if (!spare) {
-    worker_.wait(kSpareWork);
-    std::lock_guard lock(spare_mu_);
-    if (spares_.empty()) {
-      spares_requested_ = 0;  // preparing failed (logged): prepare inline
-      return nullptr;
-    }
-    spare = std::move(spares_.front());
-    spares_.erase(spares_.begin());
+  if (!ready) worker_.wait(kSpareWork);  // one is queued or being prepared
+  std::lock_guard lock(spare_mu_);
+  if (spares_.empty()) {
+    spares_requested_ = 0;  // preparing failed (logged): the roll prepares inline
+    return nullptr;
   }
+  std::shared_ptr<Segment> spare = std::move(spares_.front());
+  spares_.erase(spares_.begin());
   --spares_requested_;
   return spare;
 }
@@ -307,7 +306,7 @@ void SegmentLog::finish_roll(const std::shared_ptr<Segment>& previous) {
     (void)fail_sticky(s);
     return;
   }
-  if (previous) seal_segment(previous);
+  if (previous) (void)seal_segment(previous);  // a failure is sticky
 }
 
 Status SegmentLog::sync() {

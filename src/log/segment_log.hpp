@@ -118,7 +118,7 @@ class SegmentLog {
   // The second half of a roll, in the background: the directory entry of
   // the new segment and the seal of the one it follows.
   void finish_roll(const std::shared_ptr<Segment>& previous);
-  void seal_segment(const std::shared_ptr<Segment>& segment);
+  [[nodiscard]] Status seal_segment(const std::shared_ptr<Segment>& segment);
   [[nodiscard]] Status seal_active();
   // Spare segments (Segment::prepare_spare), prepared in the background so
   // a roll does no I/O that waits for the disk. take_spare waits for one
@@ -143,6 +143,8 @@ class SegmentLog {
   std::atomic<std::uint64_t> first_index_{1};
   std::atomic<std::uint64_t> last_index_{0};
   std::atomic<bool> sync_failed_{false};
+  mutable std::mutex sticky_mu_;
+  Error sticky_error_;  // the first sticky failure (guarded by sticky_mu_)
   bool clean_open_ = false;
   // The last index of the segment a queued boundary rewrite copies (writer
   // only; stale once the rewrite is done, which only costs a no-op wait).

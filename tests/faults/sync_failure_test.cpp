@@ -74,4 +74,7 @@ TEST_CASE("a failed sync during a roll is sticky too", "[faults][sync]") {
   CHECK(storage->append_entries(make_entries(storage->last_index() + 1, 1)).error() ==
         errc::io_error);
   CHECK(storage->sync().error() == errc::io_error);
+  // Later calls carry the first failure's context: the segment whose
+  // fdatasync failed, even though the seal failed in the background.
+  CHECK(storage->sync().error().message().find(".seg") != std::string::npos);
 }
