@@ -15,7 +15,32 @@
 namespace seglog::workload {
 namespace {
 
-class SegmentedSubject final : public Subject {
+// A subject that owns the storage it opened: close() closes and drops it.
+template <class Store>
+class OwningSubject : public Subject {
+ public:
+  Status close() override {
+    if (!storage_) return Error(errc::closed, "workload: nothing open");
+    Status status = storage_->close();
+    storage_.reset();
+    return status;
+  }
+
+  Storage& storage() override { return *storage_; }
+
+ protected:
+  // Takes the store an open or create returned.
+  Status adopt(Result<std::unique_ptr<Store>> opened) {
+    if (!opened) return opened.error();
+    storage_ = std::move(*opened);
+    return {};
+  }
+
+ private:
+  std::unique_ptr<Store> storage_;
+};
+
+class SegmentedSubject final : public OwningSubject<SegmentedStorage> {
  public:
   explicit SegmentedSubject(const SubjectConfig& config) : config_(config) {}
 
@@ -28,24 +53,11 @@ class SegmentedSubject final : public Subject {
     options.dir = dir;
     options.segment_size = config_.segment_size;
     options.max_entry_size = config_.max_entry_size;
-    auto opened = SegmentedStorage::open(std::move(options));
-    if (!opened) return opened.error();
-    storage_ = std::move(*opened);
-    return {};
+    return adopt(SegmentedStorage::open(std::move(options)));
   }
-
-  Status close() override {
-    if (!storage_) return Error(errc::closed, "workload: nothing open");
-    Status status = storage_->close();
-    storage_.reset();
-    return status;
-  }
-
-  Storage& storage() override { return *storage_; }
 
  private:
   SubjectConfig config_;
-  std::unique_ptr<SegmentedStorage> storage_;
 };
 
 // MemoryStorage has no directory: "close" keeps the object aside and
@@ -87,7 +99,7 @@ class MemorySubject final : public Subject {
 // The floor: a preallocated mapped file, synced with fdatasync, stored
 // into through the mapping (physical) or with one pwrite per batch
 // (physical-pwrite).
-class PhysicalSubject final : public Subject {
+class PhysicalSubject final : public OwningSubject<PhysicalStorage> {
  public:
   PhysicalSubject(const SubjectConfig& config, PhysicalStorage::WriteMode mode)
       : config_(config), mode_(mode) {}
@@ -99,32 +111,16 @@ class PhysicalSubject final : public Subject {
   Status create(const std::filesystem::path& dir, std::uint64_t entries) override {
     const std::uint64_t capacity =
         entries * PhysicalStorage::record_bytes(config_.payload_bytes) + (1ull << 20);
-    auto created = PhysicalStorage::create(dir, capacity, mode_);
-    if (!created) return created.error();
-    storage_ = std::move(*created);
-    return {};
+    return adopt(PhysicalStorage::create(dir, capacity, mode_));
   }
 
   Status open(const std::filesystem::path& dir) override {
-    auto opened = PhysicalStorage::open(dir, mode_);
-    if (!opened) return opened.error();
-    storage_ = std::move(*opened);
-    return {};
+    return adopt(PhysicalStorage::open(dir, mode_));
   }
-
-  Status close() override {
-    if (!storage_) return Error(errc::closed, "workload: nothing open");
-    Status status = storage_->close();
-    storage_.reset();
-    return status;
-  }
-
-  Storage& storage() override { return *storage_; }
 
  private:
   SubjectConfig config_;
   PhysicalStorage::WriteMode mode_;
-  std::unique_ptr<PhysicalStorage> storage_;
 };
 
 }  // namespace
