@@ -36,10 +36,19 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map(
   return file;
 }
 
-void MappedFile::populate_read() const noexcept {
-#ifdef MADV_POPULATE_READ
-  if (size_ != 0) (void)::madvise(data_, size_, MADV_POPULATE_READ);
-#endif
+void MappedFile::populate_read(std::uint64_t offset, std::uint64_t length) const noexcept {
+  populate(offset, length, MADV_POPULATE_READ);
+}
+
+void MappedFile::populate_write(std::uint64_t offset, std::uint64_t length) const noexcept {
+  populate(offset, length, MADV_POPULATE_WRITE);
+}
+
+void MappedFile::populate(std::uint64_t offset, std::uint64_t length, int advice) const noexcept {
+  const std::uint64_t page = bip::mapped_region::get_page_size();
+  const std::uint64_t begin = offset / page * page;
+  const std::uint64_t end = std::min(offset + length, size_);
+  if (end > begin) (void)::madvise(data_ + begin, end - begin, advice);
 }
 
 void MappedFile::prefetch(std::uint64_t offset, std::uint64_t length) const noexcept {

@@ -31,12 +31,18 @@ class MappedFile {
 
   // Hints that the range will be read soon (posix_madvise WILLNEED).
   void prefetch(std::uint64_t offset, std::uint64_t length) const noexcept;
-  // Faults every page in, readable (madvise MADV_POPULATE_READ; pages stay
-  // clean). Best effort: a kernel without it leaves the faults for later.
-  void populate_read() const noexcept;
+  // Faults [offset, offset + length) in, readable (madvise
+  // MADV_POPULATE_READ; pages stay clean). Best effort: a kernel without it
+  // leaves the faults for later.
+  void populate_read(std::uint64_t offset, std::uint64_t length) const noexcept;
+  // Faults [offset, offset + length) in, writable (madvise
+  // MADV_POPULATE_WRITE), so the writer's stores there take no page fault.
+  // The pages become dirty with the bytes they hold. Best effort.
+  void populate_write(std::uint64_t offset, std::uint64_t length) const noexcept;
 
  private:
   MappedFile() = default;
+  void populate(std::uint64_t offset, std::uint64_t length, int advice) const noexcept;
   boost::interprocess::file_mapping mapping_;
   boost::interprocess::mapped_region region_;
   std::byte* data_ = nullptr;

@@ -19,8 +19,8 @@ namespace seglog::detail {
 
 class BackgroundWorker {
  public:
-  enum class Kind : unsigned { seal = 1, spare = 2, compaction = 4 };
-  static constexpr unsigned kAll = 7;
+  enum class Kind : unsigned { seal = 1, spare = 2, compaction = 4, prefault = 8 };
+  static constexpr unsigned kAll = 15;
 
   BackgroundWorker() = default;
   // Finishes every queued task, then joins the thread.

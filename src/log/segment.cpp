@@ -87,11 +87,10 @@ Result<std::shared_ptr<Segment>> Segment::prepare_spare(const Config& cfg,
   std::snprintf(name, sizeof name, "%016llx%s", static_cast<unsigned long long>(identity.salt),
                 kSpareSuffix.data());
   auto spare = create(cfg, identity, cfg.dir / name);
-  // Reading every page now makes the page cache zero-fill them here rather
-  // than in the writer's first store (a read fault on a preallocated,
-  // unwritten extent). A write fault would dirty them all: a seal would
-  // then write the unused tail of zeros.
-  if (spare) (*spare)->writable_map_->populate_read();
+  // The first stores after the roll that takes this spare find their pages
+  // in the page cache (zero-filled here, not in the writer's store). Read,
+  // not write: dirty zeros would be written by the segment's next sync.
+  if (spare) (*spare)->writable_map_->populate_read(kSegmentHeaderBytes, kPrefaultAhead);
   return spare;
 }
 
@@ -356,6 +355,38 @@ Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
   return map;
 }
 
+// The walk from a sparse point reads one record header after another, each
+// a cache miss that waits for the one before (a cold read is mostly that:
+// docs/performance.md). Records of a Raft log are mostly of one size, so
+// the headers are guessed at the average spacing of the records between
+// this point and the next, and fetched all at once; the walk itself still
+// checks every size and index, so a wrong guess only costs the fetches.
+void Segment::prefetch_walk(const std::byte* base, const WalkStart& start,
+                            std::uint64_t offset, std::uint64_t steps,
+                            std::uint64_t bound) noexcept {
+  if (!start.has_next || start.next.index_delta <= start.point.index_delta ||
+      start.next.offset <= start.point.offset) {
+    return;
+  }
+  const std::uint64_t spacing = (start.next.offset - start.point.offset) /
+                                (start.next.index_delta - start.point.index_delta);
+  constexpr std::uint64_t kMaxLines = 32;
+  constexpr std::uint64_t kSizeAndIndex = 8;  // header bytes 8..24 (docs/format.md)
+  std::uint64_t last_line = UINT64_MAX;
+  std::uint64_t lines = 0;
+  // The headers on the way, then the target record's own lines.
+  const std::uint64_t target = offset + steps * spacing;
+  const std::uint64_t end = std::min(bound, target + spacing);
+  for (std::uint64_t at = offset + kSizeAndIndex; at < end && lines < kMaxLines;
+       at += at < target ? spacing : 64) {
+    const std::uint64_t line = at / 64;
+    if (line == last_line) continue;
+    __builtin_prefetch(base + at);
+    last_line = line;
+    ++lines;
+  }
+}
+
 Result<std::uint64_t> Segment::find_offset(const std::byte* base,
                                            std::uint64_t index) const {
   const std::uint64_t first = identity_.first_index;
@@ -368,21 +399,22 @@ Result<std::uint64_t> Segment::find_offset(const std::byte* base,
       return offset;
     }
   }
-  std::pair<bool, SparsePoint> point{false, {}};
+  WalkStart start;
   if (memory_points_) {
     const SparsePoint* points = memory_points_.get();
-    point = floor_point(memory_point_count_.load(std::memory_order_acquire), index - first,
+    start = floor_point(memory_point_count_.load(std::memory_order_acquire), index - first,
                         [points](std::uint64_t i) { return points[i]; });
   } else if (footer_point_count_ != 0) {
     const std::byte* footer = base + footer_offset_;
-    point = floor_point(footer_point_count_, index - first,
+    start = floor_point(footer_point_count_, index - first,
                         [footer](std::uint64_t i) { return footer_point(footer, i); });
   }
-  std::uint64_t offset = point.first ? point.second.offset : kSegmentHeaderBytes;
-  std::uint64_t at = point.first ? first + point.second.index_delta : first;
+  std::uint64_t offset = start.found ? start.point.offset : kSegmentHeaderBytes;
+  std::uint64_t at = start.found ? first + start.point.index_delta : first;
   if (offset < kSegmentHeaderBytes || offset >= bound) {
     return corrupted(offset, at, "sparse-index point outside the records");
   }
+  if (at < index) prefetch_walk(base, start, offset, index - at, bound);
   while (at < index) {
     const std::uint64_t bytes = peek_record_bytes(base + offset, bound - offset);
     if (bytes == 0 || peek_record_index(base + offset) != at) {
@@ -466,6 +498,21 @@ void Segment::append(const LogEntry& entry) noexcept {
   encode_record(writable_map_->data() + cursor_.end, key_,
                 {entry.index, entry.term, entry.type}, entry.data);
   add_record(entry.index, record_bytes(entry.data.size()));
+}
+
+std::optional<Segment::PrefaultWindow> Segment::claim_prefault_window() noexcept {
+  // Only for a writer that streams: the pages become dirty zeros, which
+  // the next fdatasync writes too. A writer that syncs every small batch
+  // would pay for writing the window at its next sync.
+  if (!writable_map_ || sealed() || cursor_.end - durable_end_ < kPrefaultStreaming) {
+    return std::nullopt;
+  }
+  const std::uint64_t limit = writable_map_->size();
+  const std::uint64_t from = std::max(prefaulted_end_, cursor_.end);
+  const std::uint64_t to = std::min(cursor_.end + kPrefaultAhead, limit);
+  if (to <= from || (to - from < kPrefaultStep && to < limit)) return std::nullopt;
+  prefaulted_end_ = to;
+  return PrefaultWindow{writable_map_, from, to - from};
 }
 
 void Segment::publish() noexcept {

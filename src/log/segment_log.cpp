@@ -164,6 +164,10 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
     }
     prepared.push_back(std::move(*segment));
   }
+  // Top the spares up before the rolls below queue their seals: a seal
+  // waits for the disk (a segment's worth of writeback), a spare must not
+  // wait behind it. The first segment of a log asks for none (see below).
+  if (!rolls.empty() && active_) request_spares();
 
   std::uint64_t bytes_written = 0;
   std::size_t next_roll = 0;
@@ -186,7 +190,11 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
   }
   active_->publish();
   last_index_.store(entries.back().index, std::memory_order_release);
-  if (!rolls.empty()) request_spares();
+  prefault_ahead();
+  // A log that never fills its first segment (a leader that syncs every
+  // small batch) should not pay for preparing two more (fallocate, fsync)
+  // beside its own fdatasyncs: spares start once the segment is half full.
+  if (active_->cursor().end > active_->capacity() / 2) request_spares();
   counters.entries_appended.fetch_add(entries.size(), std::memory_order_relaxed);
   counters.bytes_appended.fetch_add(bytes_written, std::memory_order_relaxed);
   return {};
@@ -291,6 +299,14 @@ void SegmentLog::request_spares() {
       spares_.push_back(std::move(*spare));
     });
   }
+}
+
+void SegmentLog::prefault_ahead() {
+  auto window = active_->claim_prefault_window();
+  if (!window) return;
+  prefaulter_.post(BackgroundWorker::Kind::prefault, [window = std::move(*window)] {
+    window.map->populate_write(window.offset, window.length);
+  });
 }
 
 void SegmentLog::remove_spares() {

@@ -126,6 +126,10 @@ class SegmentLog {
   std::shared_ptr<Segment> take_spare();
   void request_spares();
   void remove_spares();
+  // Faults in the active segment's pages ahead of the writer, on a thread
+  // of its own (a seal queued on worker_ waits for the disk for tens of
+  // milliseconds; the writer would catch up and fault itself).
+  void prefault_ahead();
   // The unlinks and rewrite that finish a truncate_before.
   void finish_truncate_before(std::vector<std::shared_ptr<Segment>> below,
                               const std::shared_ptr<Segment>& boundary, bool rewrite);
@@ -163,6 +167,7 @@ class SegmentLog {
   // Declared last: destroyed first, so queued work finishes while every
   // member it uses is alive.
   BackgroundWorker worker_;
+  BackgroundWorker prefaulter_;
 };
 
 }  // namespace seglog::detail

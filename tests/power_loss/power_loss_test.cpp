@@ -147,7 +147,7 @@ TEST_CASE("power loss while truncations race the background seal of a roll", "[p
 TEST_CASE("power loss before truncate_before syncs a freshly rolled segment keeps the log",
           "[power_loss][unassigned_start]") {
   Scenario s("truncate_before into a fresh spare");
-  s.prepare(300);  // one roll: the next segments are prepared as spares
+  s.prepare(400);  // the active segment more than half full: spares are prepared
   s.start_recording();
   s.append(300, 1);          // rolls into a spare; nothing of it synced
   s.truncate_before(560);    // into that segment: slot, then its first sync
