@@ -11,6 +11,8 @@
 // chunk (at most kChunkBytes, or its own entry's size for large ones).
 #include <seglog/memory_storage.hpp>
 
+#include "range_read.hpp"
+
 #include <algorithm>
 #include <cassert>
 #include <cstring>
@@ -152,6 +154,36 @@ struct MemoryStorage::State {
     return std::nullopt;
   }
 
+  // The checks get_entries and visit_entries share (named by `call`): the
+  // end of the range [begin, end), clamped to last() + 1.
+  Result<std::uint64_t> clamp_range(const char* call, std::uint64_t begin,
+                                    std::uint64_t end) const {
+    if (closed) return closed_error(call);
+    // The message is built only on failure: a read allocates nothing here.
+    auto refuse = [&](errc code, const std::string& why) {
+      return Error(code, std::string(call) + "(" + str(begin) + ", " + str(end) + "): " + why);
+    };
+    if (begin > end) return refuse(errc::invalid_argument, "begin is after end");
+    if (begin < first) return refuse(errc::compacted, "begin is below first_index " + str(first));
+    if (begin > last() + 1) {
+      return refuse(errc::out_of_range, "begin is beyond last_index + 1 = " + str(last() + 1));
+    }
+    return std::min(end, last() + 1);
+  }
+
+  // Calls on_entry(index, slot) for the entries of [begin, end) (checked by
+  // clamp_range) while their payload total stays within max_bytes, the
+  // first one always, until on_entry returns false.
+  template <class OnEntry>
+  void scan_within(std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes,
+                   OnEntry&& on_entry) const {
+    detail::ByteBudget budget(max_bytes);
+    for (std::uint64_t index = begin; index < end; ++index) {
+      const Slot& s = slot(index);
+      if (!budget.admit(s.size) || !on_entry(index, s)) return;
+    }
+  }
+
   static Error closed_error(const char* call) {
     return Error(errc::closed, std::string(call) + ": the storage is closed");
   }
@@ -229,32 +261,37 @@ Result<std::vector<LogEntry>> MemoryStorage::get_entries(
     std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes) const {
   std::lock_guard lock(mu_);
   const State& s = *state_;
-  const std::string call = "get_entries(" + str(begin) + ", " + str(end) + ")";
-  if (s.closed) return State::closed_error("get_entries");
-  if (begin > end) {
-    return Error(errc::invalid_argument, call + ": begin is after end");
-  }
-  if (begin < s.first) {
-    return Error(errc::compacted,
-                 call + ": begin is below first_index " + str(s.first));
-  }
-  if (begin > s.last() + 1) {
-    return Error(errc::out_of_range,
-                 call + ": begin is beyond last_index + 1 = " + str(s.last() + 1));
-  }
-  end = std::min(end, s.last() + 1);
+  auto clamped = s.clamp_range("get_entries", begin, end);
+  if (!clamped) return clamped.error();
   std::vector<LogEntry> out;
-  out.reserve(std::min<std::uint64_t>(end - begin, 1024));
-  std::uint64_t total = 0;
-  for (std::uint64_t index = begin; index < end; ++index) {
-    const Slot& slot = s.slot(index);
-    if (!out.empty() && (total > max_bytes || slot.size > max_bytes - total)) break;
+  out.reserve(std::min<std::uint64_t>(*clamped - begin, 1024));
+  s.scan_within(begin, *clamped, max_bytes, [&](std::uint64_t index, const Slot& slot) {
     const auto data = s.payload(slot);
     out.push_back(LogEntry{index, slot.term, slot.type,
                            std::vector<std::byte>(data.begin(), data.end())});
-    total += slot.size;
-  }
+    return true;
+  });
   return out;
+}
+
+Status MemoryStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
+                                    const EntryVisitor& visit,
+                                    std::uint64_t max_bytes) const {
+  std::lock_guard lock(mu_);
+  const State& s = *state_;
+  auto clamped = s.clamp_range("visit_entries", begin, end);
+  if (!clamped) return clamped.error();
+  // One view for the whole range, pinning each chunk once (an empty
+  // payload keeps the pin it has: it points at no bytes).
+  EntryView view;
+  s.scan_within(begin, *clamped, max_bytes, [&](std::uint64_t index, const Slot& slot) {
+    if (slot.size != 0) {
+      detail::EntryViewCursor::pin(view, s.chunks[slot.chunk - s.first_chunk].bytes);
+    }
+    detail::EntryViewCursor::point(view, index, slot.term, slot.type, s.payload(slot));
+    return visit(view);
+  });
+  return {};
 }
 
 Status MemoryStorage::append_entries(std::span<const LogEntry> entries) {

@@ -10,6 +10,7 @@
 #include "meta/cluster_file.hpp"
 #include "meta/snapshot_file.hpp"
 #include "meta/state_file.hpp"
+#include "range_read.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -88,6 +89,37 @@ struct SegmentedStorage::Impl {
                         "storage at " + options.dir.string() + " was opened read-only");
     }
     return {};
+  }
+  // The checks get_entries and visit_entries share (named by `call`): the
+  // end of the range, clamped to last_index() + 1.
+  Result<std::uint64_t> clamp_range(const char* call, std::uint64_t begin,
+                                    std::uint64_t end) const {
+    if (auto s = check_open(); !s) return s.error();
+    // The message is built only on failure: a read allocates nothing here.
+    auto refuse = [&](errc code, const char* why, std::uint64_t bound) {
+      return make_error(code, std::string(call) + ": begin " + std::to_string(begin) + why +
+                                  std::to_string(bound));
+    };
+    if (begin > end) return refuse(errc::invalid_argument, " is after end ", end);
+    const std::uint64_t first = log->first_index();
+    const std::uint64_t last = log->last_index();
+    if (begin < first) return refuse(errc::compacted, " is below the first index ", first);
+    if (begin > last + 1) return refuse(errc::out_of_range, " is above the last index ", last);
+    return std::min(end, last + 1);
+  }
+  // Calls on_record(record, pin) for the records of [begin, end) (checked
+  // by clamp_range) while their payload total stays within max_bytes, the
+  // first one always, until on_record returns false.
+  template <class OnRecord>
+  Status scan_within(std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes,
+                     OnRecord&& on_record) const {
+    detail::ByteBudget budget(max_bytes);
+    // Two references: small enough for std::function to hold in place (no
+    // allocation per call).
+    return log->scan_range(begin, end, [&budget, &on_record](const detail::DecodedRecord& r,
+                                                             const auto& pin) {
+      return budget.admit(r.payload.size()) && on_record(r, pin);
+    });
   }
   detail::SnapshotCommitHook commit_hook() const {
     return [cell = snapshot](const SnapshotMeta& meta) { cell->set(meta); };
@@ -236,35 +268,38 @@ Result<EntryView> SegmentedStorage::read_entry(std::uint64_t index) const {
 Result<std::vector<LogEntry>> SegmentedStorage::get_entries(std::uint64_t begin,
                                                             std::uint64_t end,
                                                             std::uint64_t max_bytes) const {
-  if (auto s = impl_->check_open(); !s) return s.error();
-  if (begin > end) {
-    return make_error(errc::invalid_argument, "get_entries: begin " + std::to_string(begin) +
-                                                  " is after end " + std::to_string(end));
-  }
-  const std::uint64_t first = first_index();
-  const std::uint64_t last = last_index();
-  if (begin < first) {
-    return make_error(errc::compacted, "get_entries: begin " + std::to_string(begin) +
-                                           " is below the first index " + std::to_string(first));
-  }
-  if (begin > last + 1) {
-    return make_error(errc::out_of_range, "get_entries: begin " + std::to_string(begin) +
-                                              " is above the last index " + std::to_string(last));
-  }
-  end = std::min(end, last + 1);
+  auto clamped = impl_->clamp_range("get_entries", begin, end);
+  if (!clamped) return clamped.error();
   std::vector<LogEntry> out;
-  if (begin == end) return out;
-  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(end - begin, 4096)));
-  std::uint64_t bytes = 0;
-  auto status = impl_->log->scan_range(begin, end, [&](const detail::DecodedRecord& r, const auto&) {
-    if (!out.empty() && bytes + r.payload.size() > max_bytes) return false;
-    bytes += r.payload.size();
-    out.push_back(LogEntry{r.fields.index, r.fields.term, r.fields.type,
-                           std::vector<std::byte>(r.payload.begin(), r.payload.end())});
-    return true;
-  });
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*clamped - begin, 4096)));
+  auto status = impl_->scan_within(begin, *clamped, max_bytes,
+                                   [&](const detail::DecodedRecord& r, const auto&) {
+                                     out.push_back(LogEntry{
+                                         r.fields.index, r.fields.term, r.fields.type,
+                                         std::vector<std::byte>(r.payload.begin(),
+                                                                r.payload.end())});
+                                     return true;
+                                   });
   if (!status) return status.error();
   return out;
+}
+
+Status SegmentedStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
+                                       const EntryVisitor& visit,
+                                       std::uint64_t max_bytes) const {
+  auto clamped = impl_->clamp_range("visit_entries", begin, end);
+  if (!clamped) return clamped.error();
+  // One view for the whole range: it pins each segment's mapping once and
+  // is re-pointed per record, so an entry costs no reference count.
+  EntryView view;
+  return impl_->scan_within(begin, *clamped, max_bytes,
+                            [&](const detail::DecodedRecord& r, const auto& pin) {
+                              detail::EntryViewCursor::pin(view, pin);
+                              detail::EntryViewCursor::point(view, r.fields.index,
+                                                             r.fields.term, r.fields.type,
+                                                             r.payload);
+                              return visit(view);
+                            });
 }
 
 // ---- writes --------------------------------------------------------------------

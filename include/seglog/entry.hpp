@@ -9,6 +9,10 @@
 
 namespace seglog {
 
+namespace detail {
+struct EntryViewCursor;  // re-points a view for Storage::visit_entries
+}
+
 // One Raft log entry. `type` is opaque to seglog.
 struct LogEntry {
   std::uint64_t index = 0;
@@ -22,7 +26,10 @@ struct LogEntry {
 // A zero-copy view of a stored entry. It keeps the bytes it points into
 // mapped and unchanged for as long as it (or a copy of it) exists, whatever
 // the writer does meanwhile (truncations and compaction included).
-// Copyable and movable; cheap to copy (one reference count).
+// Copyable and movable; cheap to copy (one reference count). The view
+// Storage::visit_entries passes is valid during the visitor's call only
+// (it is re-pointed at the next entry afterwards); a copy of it is a view
+// like any other.
 class EntryView {
  public:
   EntryView() = default;
@@ -46,6 +53,10 @@ class EntryView {
   }
 
  private:
+  // Only visit_entries re-points a view, so that a range shares one pin
+  // (one reference count per segment, none per entry).
+  friend struct detail::EntryViewCursor;
+
   std::uint64_t index_ = 0;
   std::uint64_t term_ = 0;
   std::uint8_t type_ = 0;

@@ -27,6 +27,11 @@ class MemoryStorage final : public Storage {
   [[nodiscard]] Result<std::vector<LogEntry>> get_entries(
       std::uint64_t begin, std::uint64_t end,
       std::uint64_t max_bytes = UINT64_MAX) const override;
+  // Reads in place: one reference count per segment (per chunk in memory),
+  // none per entry.
+  [[nodiscard]] Status visit_entries(std::uint64_t begin, std::uint64_t end,
+                                     const EntryVisitor& visit,
+                                     std::uint64_t max_bytes = UINT64_MAX) const override;
   [[nodiscard]] Status append_entries(std::span<const LogEntry> entries) override;
   [[nodiscard]] Status truncate_after(std::uint64_t index) override;
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;

@@ -4,7 +4,7 @@
 //
 // Threads: one writer thread (appends, truncations, saves, sync) and any
 // number of reader threads (first_index, last_index, term, get_entry,
-// read_entry, get_entries, get_*, stats, open_snapshot). Readers never wait
+// read_entry, get_entries, visit_entries, get_*, stats, open_snapshot). Readers never wait
 // for a sync. sync() may also be called from several threads at once; the
 // callers share one data sync.
 #pragma once
@@ -47,6 +47,11 @@ class SegmentedStorage final : public Storage {
   [[nodiscard]] Result<std::vector<LogEntry>> get_entries(
       std::uint64_t begin, std::uint64_t end,
       std::uint64_t max_bytes = UINT64_MAX) const override;
+  // Reads in place: one reference count per segment (per chunk in memory),
+  // none per entry.
+  [[nodiscard]] Status visit_entries(std::uint64_t begin, std::uint64_t end,
+                                     const EntryVisitor& visit,
+                                     std::uint64_t max_bytes = UINT64_MAX) const override;
   [[nodiscard]] Status append_entries(std::span<const LogEntry> entries) override;
   [[nodiscard]] Status truncate_after(std::uint64_t index) override;
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;

@@ -19,6 +19,8 @@
 #include <seglog/snapshot.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -27,6 +29,9 @@ namespace seglog {
 
 class Storage {
  public:
+  // What visit_entries calls for each entry: true to go on, false to stop.
+  using EntryVisitor = std::function<bool(const EntryView&)>;
+
   virtual ~Storage() = default;
 
   // The saved hard state; a default PersistentState if none was saved.
@@ -64,6 +69,28 @@ class Storage {
   [[nodiscard]] virtual Result<std::vector<LogEntry>> get_entries(
       std::uint64_t begin, std::uint64_t end,
       std::uint64_t max_bytes = UINT64_MAX) const = 0;
+
+  // The entries get_entries(begin, end, max_bytes) would return, without
+  // copying them: calls visit(view) for each in order, and stops when visit
+  // returns false or before an entry that would take the visited payload
+  // past max_bytes (always at least one entry when begin < end). The view
+  // passed is valid during the call only: copy it (one reference count) to
+  // keep the bytes, with EntryView's guarantee. For a Raft leader
+  // serialising AppendEntries straight from the mapped segments.
+  // visit must not call back into this storage (it runs under the
+  // storage's read lock: a write would deadlock) and should be short (the
+  // writer waits for it to swap segments). An exception thrown by visit
+  // propagates out of visit_entries; the storage is left as it was (reads
+  // change nothing, and the locks are released).
+  // Errors: as get_entries (checked before visit is first called); an error
+  //         met mid-range (corrupted, io_error, or compacted/out_of_range
+  //         when a truncation ran meanwhile) comes after the entries
+  //         before it were visited.
+  // The default copies through get_entries; the library's storages
+  // override it to read in place.
+  [[nodiscard]] virtual Status visit_entries(std::uint64_t begin, std::uint64_t end,
+                                             const EntryVisitor& visit,
+                                             std::uint64_t max_bytes = UINT64_MAX) const;
 
   // Appends a batch of consecutive entries. The whole batch is validated
   // before anything is written: entries at or below last_index() whose term
@@ -134,5 +161,19 @@ class Storage {
   // Errors: io_error (the files are still released), closed (twice).
   [[nodiscard]] virtual Status close() = 0;
 };
+
+// The default for storages that do not override it: the entries are copied
+// by get_entries, and every view pins the copies.
+inline Status Storage::visit_entries(std::uint64_t begin, std::uint64_t end,
+                                     const EntryVisitor& visit,
+                                     std::uint64_t max_bytes) const {
+  auto entries = get_entries(begin, end, max_bytes);
+  if (!entries) return entries.error();
+  const auto owned = std::make_shared<const std::vector<LogEntry>>(std::move(*entries));
+  for (const LogEntry& e : *owned) {
+    if (!visit(EntryView(e.index, e.term, e.type, e.data, owned))) break;
+  }
+  return {};
+}
 
 }  // namespace seglog
