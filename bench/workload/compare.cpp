@@ -53,6 +53,8 @@ constexpr RatioSpec kRatios[] = {
     {"read_cold_p50", "physical", "read_cold", "p50_ns", Goal::at_most, 1.3},
     {"read_cold_p99", "physical", "read_cold", "p99_ns", Goal::at_most, 2.0},
     {"read_range_entries_per_s", "physical", "read_range", "entries_per_s", Goal::none, 0},
+    {"read_range_copy_entries_per_s", "physical", "read_range", "copy_entries_per_s",
+     Goal::none, 0},
     {"reopen_open_ms", "physical", "reopen", "open_ms", Goal::none, 0},
     {"append_sync_batches_per_s", "physical", "append_sync", "batches_per_s",
      Goal::at_least, 0.90},
@@ -187,9 +189,9 @@ json::object compare_ratios(const json::object& runs) {
 void print_comparison_table(const std::string& heading, const json::object& runs,
                             const json::object& ratios) {
   std::printf("%s\n\n", heading.c_str());
-  std::printf("%-16s %-14s", "phase", "metric");
+  std::printf("%-16s %-18s", "phase", "metric");
   for (const auto& run : runs) std::printf(" %15s", std::string(run.key()).c_str());
-  std::printf("\n%-16s %-14s", "----------------", "--------------");
+  std::printf("\n%-16s %-18s", "----------------", "------------------");
   for (std::size_t i = 0; i < runs.size(); ++i) std::printf(" %15s", "---------------");
   std::printf("\n");
   for (const std::string& phase : phase_names()) {
@@ -205,7 +207,7 @@ void print_comparison_table(const std::string& heading, const json::object& runs
     if (names == nullptr) continue;
     bool first = true;
     for (const auto& name : *names) {
-      std::printf("%-16s %-14s", first ? phase.c_str() : "", std::string(name.key()).c_str());
+      std::printf("%-16s %-18s", first ? phase.c_str() : "", std::string(name.key()).c_str());
       for (const auto& run : runs) {
         const json::value* p = run.value().as_object().if_contains(phase);
         const json::value* m = p == nullptr ? nullptr : p->as_object().if_contains(name.key());

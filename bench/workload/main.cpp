@@ -57,6 +57,9 @@ against one storage implementation and prints one JSON object.
   --ranges N           range reads in phase read_range                 [100000]
   --range-len N        entries per range read                          [64]
   --seed N             seed of payloads and read positions             [42]
+  --no-verify          open seglog with Options::verify_checksums = false
+                       (reads skip the checksum; "verify_checksums" in
+                       the JSON params says which)              [verify]
   --dir PATH           data directory (its subdirectories log/ and sync/
                        are replaced; with --impl all, <impl>/log and
                        <impl>/sync, each <impl>/ removed after its run);
@@ -155,6 +158,7 @@ Flags parse_flags(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") { no_value(); flags.help = true; }
     else if (arg == "--table") { no_value(); flags.table = true; }
     else if (arg == "--self-test") { no_value(); flags.self_test = true; }
+    else if (arg == "--no-verify") { no_value(); p.verify_checksums = false; }
     else if (arg == "--repeat") flags.repeat = parse_count(arg, take());
     else if (arg == "--impl") flags.impl = take();
     else if (arg == "--dir") flags.dir = fs::path(take());
@@ -271,20 +275,21 @@ json::object params_json(const Params& p) {
           {"batch", p.batch},           {"segment_size", p.segment_size},
           {"sync_entries", p.sync_entries}, {"reads", p.reads},
           {"ranges", p.ranges},         {"range_len", p.range_len},
-          {"seed", p.seed}};
+          {"seed", p.seed},             {"verify_checksums", p.verify_checksums}};
 }
 
 void print_table(const std::string& impl, const Params& p, const json::object& phases) {
   std::printf("workload W on %s: %" PRIu64 " entries of %" PRIu64 " B, batch %" PRIu64
-              ", segment %" PRIu64 " KiB, seed %" PRIu64 "\n\n",
-              impl.c_str(), p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed);
-  std::printf("%-16s %-15s %15s\n", "phase", "metric", "value");
-  std::printf("%-16s %-15s %15s\n", "----------------", "---------------",
+              ", segment %" PRIu64 " KiB, seed %" PRIu64 "%s\n\n",
+              impl.c_str(), p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed,
+              p.verify_checksums ? "" : ", checksums not verified");
+  std::printf("%-16s %-18s %15s\n", "phase", "metric", "value");
+  std::printf("%-16s %-18s %15s\n", "----------------", "------------------",
               "---------------");
   for (const auto& phase : phases) {
     bool first = true;
     for (const auto& metric : phase.value().as_object()) {
-      std::printf("%-16s %-15s %15s\n",
+      std::printf("%-16s %-18s %15s\n",
                   first ? std::string(phase.key()).c_str() : "",
                   std::string(metric.key()).c_str(),
                   seglog::workload::format_metric(&metric.value()).c_str());
@@ -298,6 +303,7 @@ seglog::workload::SubjectConfig subject_config(const Params& p) {
   config.segment_size = p.segment_size;
   config.max_entry_size = std::max<std::uint64_t>(config.max_entry_size, p.payload);
   config.payload_bytes = p.payload;
+  config.verify_checksums = p.verify_checksums;
   return config;
 }
 
@@ -394,11 +400,12 @@ int run_all(const Flags& flags, const fs::path& root) {
     std::snprintf(heading, sizeof heading,
                   "workload W, all implementations in one run (%s): %" PRIu64
                   " entries of %" PRIu64 " B, batch %" PRIu64 ", segment %" PRIu64
-                  " KiB, seed %" PRIu64,
+                  " KiB, seed %" PRIu64 "%s",
                   flags.repeat == 1 ? "one round"
                                     : ("median of " + std::to_string(flags.repeat) +
                                        " rounds, ratios per round").c_str(),
-                  p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed);
+                  p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed,
+                  p.verify_checksums ? "" : ", seglog checksums not verified");
     seglog::workload::print_comparison_table(heading, runs, ratios);
   } else {
     json::object out = {{"impl", "all"}, {"params", params_json(p)}, {"runs", runs},

@@ -24,6 +24,8 @@ struct Params {
   std::uint64_t ranges = 100'000;
   std::uint64_t range_len = 64;
   std::uint64_t seed = 42;
+  // Options::verify_checksums of the seglog store (--no-verify: false).
+  bool verify_checksums = true;
 };
 
 // The phase names, in the order they always run.

@@ -183,30 +183,61 @@ Result<std::uint64_t> PhysicalStorage::term(std::uint64_t index) const {
   return view->term();
 }
 
-Result<std::vector<LogEntry>> PhysicalStorage::get_entries(
-    std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes) const {
+Result<std::uint64_t> PhysicalStorage::clamp_range(std::uint64_t begin,
+                                                   std::uint64_t end) const {
   if (map_ == nullptr) return Error(errc::closed, "physical: closed");
   if (begin > end) return Error(errc::invalid_argument, "physical: begin > end");
   if (begin < first_index_) return Error(errc::compacted, "physical: begin compacted");
   if (begin > last_index() + 1) return Error(errc::out_of_range, "physical: begin > last + 1");
-  end = std::min(end, last_index() + 1);
-  std::vector<LogEntry> out;
-  out.reserve(end - begin);
+  return std::min(end, last_index() + 1);
+}
+
+template <class OnRecord>
+void PhysicalStorage::scan_within(std::uint64_t begin, std::uint64_t end,
+                                  std::uint64_t max_bytes, OnRecord&& on_record) const {
   std::uint64_t bytes = 0;
   for (std::uint64_t index = begin; index < end; ++index) {
     const std::byte* at = map_ + offsets_[index - base_index_];
     RecordHeader header;
     std::memcpy(&header, at, sizeof header);
     const std::uint64_t len = header.size - sizeof header;
-    if (!out.empty() && bytes + len > max_bytes) break;
-    LogEntry& entry = out.emplace_back();
-    entry.index = header.index;
-    entry.term = header.term;
-    entry.type = header.type;
-    entry.data.assign(at + sizeof header, at + sizeof header + len);
+    if (index > begin && bytes + len > max_bytes) return;
     bytes += len;
+    if (!on_record(header, std::span<const std::byte>(at + sizeof header, len))) return;
   }
+}
+
+Result<std::vector<LogEntry>> PhysicalStorage::get_entries(
+    std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes) const {
+  auto clamped = clamp_range(begin, end);
+  if (!clamped) return clamped.error();
+  std::vector<LogEntry> out;
+  out.reserve(*clamped - begin);
+  scan_within(begin, *clamped, max_bytes,
+              [&](const RecordHeader& header, std::span<const std::byte> payload) {
+                LogEntry& entry = out.emplace_back();
+                entry.index = header.index;
+                entry.term = header.term;
+                entry.type = header.type;
+                entry.data.assign(payload.begin(), payload.end());
+                return true;
+              });
   return out;
+}
+
+// Views carry no pin here (see the header), so a fresh one per record costs
+// no reference count either.
+Status PhysicalStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
+                                      const EntryVisitor& visit,
+                                      std::uint64_t max_bytes) const {
+  auto clamped = clamp_range(begin, end);
+  if (!clamped) return clamped.error();
+  scan_within(begin, *clamped, max_bytes,
+              [&](const RecordHeader& header, std::span<const std::byte> payload) {
+                return visit(EntryView(header.index, header.term, header.type, payload,
+                                       nullptr));
+              });
+  return {};
 }
 
 Status PhysicalStorage::append_entries(std::span<const LogEntry> entries) {

@@ -83,6 +83,10 @@ class PhysicalStorage final : public Storage {
   [[nodiscard]] Result<std::vector<LogEntry>> get_entries(
       std::uint64_t begin, std::uint64_t end,
       std::uint64_t max_bytes = UINT64_MAX) const override;
+  // In place, like get_entries minus the copies: the floor of a range read.
+  [[nodiscard]] Status visit_entries(std::uint64_t begin, std::uint64_t end,
+                                     const EntryVisitor& visit,
+                                     std::uint64_t max_bytes = UINT64_MAX) const override;
   // Appends entries last_index() + 1, ... (no idempotent retry).
   // Errors: gap / invalid_argument (not the next indices), no_space (past
   //         the preallocated capacity), io_error (pwrite), closed.
@@ -104,6 +108,14 @@ class PhysicalStorage final : public Storage {
   PhysicalStorage(std::filesystem::path dir, WriteMode mode);
   [[nodiscard]] Status map_data(bool create, std::uint64_t capacity_bytes);
   [[nodiscard]] Status check_readable(std::uint64_t index) const;
+  // get_entries' and visit_entries' checks: end clamped to last_index() + 1.
+  [[nodiscard]] Result<std::uint64_t> clamp_range(std::uint64_t begin,
+                                                  std::uint64_t end) const;
+  // Calls on_record(header, payload) for [begin, end) (clamped) within the
+  // byte budget (the first always) until it returns false.
+  template <class OnRecord>
+  void scan_within(std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes,
+                   OnRecord&& on_record) const;
 
   std::filesystem::path dir_;
   WriteMode mode_;

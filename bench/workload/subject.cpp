@@ -53,6 +53,7 @@ class SegmentedSubject final : public OwningSubject<SegmentedStorage> {
     options.dir = dir;
     options.segment_size = config_.segment_size;
     options.max_entry_size = config_.max_entry_size;
+    options.verify_checksums = config_.verify_checksums;
     return adopt(SegmentedStorage::open(std::move(options)));
   }
 

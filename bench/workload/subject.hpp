@@ -19,6 +19,8 @@ struct SubjectConfig {
   std::uint64_t max_entry_size = 64ull << 20;
   // Payload bytes per entry ("physical" sizes its file from it).
   std::uint64_t payload_bytes = 256;
+  // Options::verify_checksums for "seglog" (the others have no checksums).
+  bool verify_checksums = true;
 };
 
 class Subject {
