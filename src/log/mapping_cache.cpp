@@ -8,29 +8,39 @@
 namespace seglog::detail {
 
 void MappingCache::note_mapped(const std::shared_ptr<Segment>& segment) {
-  std::vector<std::shared_ptr<Segment>> victims;
-  {
-    std::lock_guard lock(mu_);
-    order_.push_back(segment);
-    while (order_.size() > max_mapped_) {
-      auto victim = order_.front().lock();
-      order_.pop_front();
-      if (victim && victim != segment) victims.push_back(std::move(victim));
-    }
+  std::lock_guard lock(mu_);
+  order_.push_back(segment);
+  while (order_.size() > max_mapped_) {
+    std::weak_ptr<Segment> victim = std::move(order_.front());
+    order_.pop_front();
+    if (victim.lock() != segment) victims_.push_back(std::move(victim));
   }
-  // Outside the cache lock: a victim's drop takes its own mapping lock.
-  for (auto& victim : victims) victim->drop_mapping();
+  if (!victims_.empty()) has_victims_.store(true, std::memory_order_release);
 }
 
-void MappingCache::clear() {
-  std::deque<std::weak_ptr<Segment>> order;
+std::vector<std::shared_ptr<const MappedFile>> MappingCache::drop_victims() {
+  std::vector<std::weak_ptr<Segment>> victims;
   {
     std::lock_guard lock(mu_);
-    order.swap(order_);
+    victims.swap(victims_);
+    has_victims_.store(false, std::memory_order_release);
   }
-  for (auto& weak : order) {
-    if (auto segment = weak.lock()) segment->drop_mapping();
+  std::vector<std::shared_ptr<const MappedFile>> dropped;
+  for (auto& weak : victims) {
+    if (auto victim = weak.lock()) {
+      if (auto map = victim->drop_mapping()) dropped.push_back(std::move(map));
+    }
   }
+  return dropped;
+}
+
+std::vector<std::shared_ptr<const MappedFile>> MappingCache::clear() {
+  {
+    std::lock_guard lock(mu_);
+    for (auto& weak : order_) victims_.push_back(std::move(weak));
+    order_.clear();
+  }
+  return drop_victims();
 }
 
 std::uint64_t MappingCache::size() const {

@@ -207,6 +207,7 @@ Status SegmentLog::recover() {
       if (auto r = segment.seal(); !r) return r;
       segment.release_memory_points();
       cache_.note_mapped(s.segment);
+      drop_evicted_mappings();
     }
     if (removed_any) {
       if (auto s = sync_directory(cfg_.dir); !s) return s;

@@ -134,6 +134,7 @@ Result<std::shared_ptr<Segment>> Segment::create(const Config& cfg, SegmentIdent
   if (!map) return fail(map.error());
   segment->writable_map_ = *map;
   segment->map_ = *map;
+  segment->map_ready_.store(true, std::memory_order_release);
   segment->evictable_.store(false, std::memory_order_release);
   segment->allocate_memory_points();
   return segment;
@@ -229,6 +230,7 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
   if (!map) return map.error();
   if (writable_) writable_map_ = *map;
   map_ = *map;
+  map_ready_.store(true, std::memory_order_release);
   allocate_memory_points();
   if (state_ && state_->start_index != 0) {
     start_index_.store(state_->start_index, std::memory_order_relaxed);
@@ -323,10 +325,16 @@ bool Segment::mapped() const {
   return map_ != nullptr;
 }
 
-void Segment::drop_mapping() noexcept {
-  if (!evictable_.load(std::memory_order_acquire)) return;  // active: stays mapped
+std::shared_ptr<const MappedFile> Segment::drop_mapping() noexcept {
+  if (!evictable_.load(std::memory_order_acquire)) return nullptr;  // active: stays mapped
   std::lock_guard lock(map_mu_);
-  map_.reset();
+  map_ready_.store(false, std::memory_order_relaxed);
+  return std::move(map_);
+}
+
+Result<std::shared_ptr<const MappedFile>> Segment::pin_shared() const {
+  if (map_ready_.load(std::memory_order_acquire)) return map_;
+  return pin();
 }
 
 Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
@@ -347,6 +355,7 @@ Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
       footer_verified_.store(true, std::memory_order_release);
     }
     map_ = *mapped;
+    map_ready_.store(true, std::memory_order_release);
     map = map_;
   }
   if (cfg_.cache != nullptr) {
@@ -427,7 +436,7 @@ Result<std::uint64_t> Segment::find_offset(const std::byte* base,
 }
 
 Result<LocatedRecord> Segment::locate(std::uint64_t index) const {
-  auto pinned = pin();
+  auto pinned = pin_shared();
   if (!pinned) return pinned.error();
   if (index < identity_.first_index || index > last_index()) {
     return make_error(errc::out_of_range,
@@ -447,7 +456,7 @@ Result<LocatedRecord> Segment::locate(std::uint64_t index) const {
 
 Status Segment::visit(std::uint64_t from, std::uint64_t to,
                       const Visitor& visitor) const {
-  auto pinned = pin();
+  auto pinned = pin_shared();
   if (!pinned) return pinned.error();
   to = std::min(to, last_index());
   if (from < identity_.first_index || from > to) {

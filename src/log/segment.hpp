@@ -170,15 +170,21 @@ class Segment : public std::enable_shared_from_this<Segment> {
   [[nodiscard]] Result<LocatedRecord> locate(std::uint64_t index) const;
   // The mapping, mapped on demand (and verified, for a sealed segment).
   [[nodiscard]] Result<std::shared_ptr<const MappedFile>> pin() const;
+  // pin() for a caller that holds the log's table lock (shared or
+  // exclusive): a mapping in place is copied without taking a lock.
+  [[nodiscard]] Result<std::shared_ptr<const MappedFile>> pin_shared() const;
   // Calls visit(record, pin) for the records of [from, to] in order until it
-  // returns false. Errors: as locate.
+  // returns false. Errors: as locate. locate and visit: the caller holds
+  // the log's table lock shared (see pin_shared).
   using Visitor = std::function<bool(const DecodedRecord&,
                                      const std::shared_ptr<const MappedFile>&)>;
   [[nodiscard]] Status visit(std::uint64_t from, std::uint64_t to,
                              const Visitor& visitor) const;
   bool mapped() const;
-  // Drops the cache's mapping (views keep theirs alive). Active: no-op.
-  void drop_mapping() noexcept;
+  // Drops the cache's mapping (views keep theirs alive) and returns it,
+  // for the caller to release after its locks. Active: no-op. Call with the
+  // log's table lock held exclusively (see pin_shared).
+  [[nodiscard]] std::shared_ptr<const MappedFile> drop_mapping() noexcept;
 
   // ---- writes (the writer thread only) -----------------------------------
   // The writer's placement state (see AppendCursor).
@@ -279,6 +285,10 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Mapping: fixed while active; managed by the MappingCache once sealed.
   mutable std::mutex map_mu_;
   mutable std::shared_ptr<const MappedFile> map_;
+  // True while map_ holds a mapping. Only drop_mapping clears it and resets
+  // map_, with the table lock held exclusively: a reader holding that lock
+  // shared that sees it true copies map_ without map_mu_.
+  mutable std::atomic<bool> map_ready_{false};
   std::shared_ptr<MappedFile> writable_map_;  // active only (writer)
   std::atomic<bool> evictable_{true};         // false while active
 

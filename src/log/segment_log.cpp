@@ -77,42 +77,60 @@ const std::shared_ptr<Segment>* SegmentLog::find_locked(std::uint64_t index) con
 }
 
 Result<LocatedRecord> SegmentLog::locate(std::uint64_t index) const {
-  std::shared_lock lock(table_mu_);
-  if (index < first_index()) {
-    return make_error(errc::compacted, "index " + std::to_string(index) +
-                                           " is below the first index " +
-                                           std::to_string(first_index()));
-  }
-  const auto* segment = find_locked(index);
-  if (segment == nullptr || index > (*segment)->last_index()) {
-    return make_error(errc::out_of_range, "index " + std::to_string(index) +
-                                              " is above the last index " +
-                                              std::to_string(last_index()));
-  }
-  return (*segment)->locate(index);
-}
-
-Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
-                              const Segment::Visitor& visitor) const {
-  std::shared_lock lock(table_mu_);
-  bool more = true;
-  std::uint64_t index = begin;
-  while (more && index < end) {
+  auto located = [&]() -> Result<LocatedRecord> {
+    std::shared_lock lock(table_mu_);
+    if (index < first_index()) {
+      return make_error(errc::compacted, "index " + std::to_string(index) +
+                                             " is below the first index " +
+                                             std::to_string(first_index()));
+    }
     const auto* segment = find_locked(index);
     if (segment == nullptr || index > (*segment)->last_index()) {
       return make_error(errc::out_of_range, "index " + std::to_string(index) +
                                                 " is above the last index " +
                                                 std::to_string(last_index()));
     }
-    const std::uint64_t to = std::min(end - 1, (*segment)->last_index());
-    auto s = (*segment)->visit(index, to, [&](const DecodedRecord& r, const auto& pin) {
-      more = visitor(r, pin);
-      return more;
-    });
-    if (!s) return s;
-    index = to + 1;
+    return (*segment)->locate(index);
+  }();
+  drop_evicted_mappings();
+  return located;
+}
+
+Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
+                              const Segment::Visitor& visitor) const {
+  auto scanned = [&]() -> Status {
+    std::shared_lock lock(table_mu_);
+    bool more = true;
+    std::uint64_t index = begin;
+    while (more && index < end) {
+      const auto* segment = find_locked(index);
+      if (segment == nullptr || index > (*segment)->last_index()) {
+        return make_error(errc::out_of_range, "index " + std::to_string(index) +
+                                                  " is above the last index " +
+                                                  std::to_string(last_index()));
+      }
+      const std::uint64_t to = std::min(end - 1, (*segment)->last_index());
+      auto s = (*segment)->visit(index, to, [&](const DecodedRecord& r, const auto& pin) {
+        more = visitor(r, pin);
+        return more;
+      });
+      if (!s) return s;
+      index = to + 1;
+    }
+    return {};
+  }();
+  drop_evicted_mappings();
+  return scanned;
+}
+
+void SegmentLog::drop_evicted_mappings() const {
+  if (!cache_.has_victims()) return;
+  std::vector<std::shared_ptr<const MappedFile>> dropped;
+  {
+    std::unique_lock lock(table_mu_);
+    dropped = cache_.drop_victims();
   }
-  return {};
+  // Unmapped here, with no lock held (unless a view still pins one).
 }
 
 // ---- appends -----------------------------------------------------------------
@@ -207,6 +225,7 @@ Status SegmentLog::seal_segment(const std::shared_ptr<Segment>& segment) {
     segment->release_memory_points();
   }
   cache_.note_mapped(segment);
+  drop_evicted_mappings();
   return {};
 }
 
@@ -385,6 +404,7 @@ Status SegmentLog::truncate_after(std::uint64_t index) {
       boundary->release_memory_points();
     }
     cache_.note_mapped(boundary);
+    drop_evicted_mappings();
     active_.reset();
   }
   return {};
@@ -409,6 +429,7 @@ Status SegmentLog::create_empty_segment(std::uint64_t first_index) {
     segments_.push_back(s);
   }
   cache_.note_mapped(s);
+  drop_evicted_mappings();
   return {};
 }
 
@@ -504,6 +525,7 @@ void SegmentLog::rewrite_boundary(const std::shared_ptr<Segment>& boundary) {
     }
   }
   cache_.note_mapped(next);
+  drop_evicted_mappings();
   if (auto s = boundary->remove_file(); !s) log(Logger::Level::warn, s.error().message());
   if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
   counters.boundary_rewrites.fetch_add(1, std::memory_order_relaxed);
@@ -520,7 +542,11 @@ Status SegmentLog::close() {
   remove_spares();
   // After a failed sync nothing more is written; close reports it again.
   Status status = sync_failed() ? check_writable() : seal_active();
-  cache_.clear();
+  std::vector<std::shared_ptr<const MappedFile>> dropped;
+  {
+    std::unique_lock lock(table_mu_);
+    dropped = cache_.clear();
+  }
   return status;
 }
 

@@ -135,12 +135,15 @@ class SegmentLog {
                               const std::shared_ptr<Segment>& boundary, bool rewrite);
   [[nodiscard]] Status create_empty_segment(std::uint64_t first_index);
   void rewrite_boundary(const std::shared_ptr<Segment>& boundary);
+  // Drops the mappings the cache evicted (MappingCache::drop_victims), with
+  // the table lock taken exclusively; called with no lock held.
+  void drop_evicted_mappings() const;
   // The segment holding `index`, with the table lock held by the caller.
   const std::shared_ptr<Segment>* find_locked(std::uint64_t index) const;
   void log(Logger::Level level, const std::string& message) const;
 
   LogConfig cfg_;
-  MappingCache cache_;
+  mutable MappingCache cache_;
   mutable std::shared_mutex table_mu_;
   std::vector<std::shared_ptr<Segment>> segments_;  // by first index
   std::shared_ptr<Segment> active_;                 // writer only
