@@ -225,3 +225,29 @@ TEST_CASE("current_state ignores bytes outside the two slots", "[format][segment
   CHECK(current_state(page.data(), kSalt) == some_state(12));
   CHECK(decode_identity(page.data()));
 }
+
+TEST_CASE("reserved_byte_set finds any non-zero byte outside the identity and slots, and only there",
+          "[format][segment_header]") {
+  Page page{};
+  CHECK_FALSE(reserved_byte_set(page.data()).has_value());
+  const auto in_use = [](std::uint64_t pos) {
+    return pos < kIdentityBytes ||
+           (pos >= kSlotOffsets[0] && pos < kSlotOffsets[0] + kSlotBytes) ||
+           (pos >= kSlotOffsets[1] && pos < kSlotOffsets[1] + kSlotBytes);
+  };
+  for (std::uint64_t pos = 0; pos < kSegmentHeaderBytes; ++pos) {
+    page.fill(std::byte{0});
+    page[pos] = std::byte{0x01};
+    // A second non-zero byte further on must not hide the first one.
+    if (pos + 9 < kSegmentHeaderBytes) page[pos + 9] = std::byte{0x80};
+    const auto found = reserved_byte_set(page.data());
+    INFO("byte " << pos);
+    if (!in_use(pos)) {
+      REQUIRE(found == std::optional<std::uint64_t>(pos));
+    } else if (pos + 9 < kSegmentHeaderBytes && !in_use(pos + 9)) {
+      REQUIRE(found == std::optional<std::uint64_t>(pos + 9));
+    } else {
+      REQUIRE_FALSE(found.has_value());
+    }
+  }
+}
