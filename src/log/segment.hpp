@@ -174,12 +174,13 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // exclusive): a mapping in place is copied without taking a lock.
   [[nodiscard]] Result<std::shared_ptr<const MappedFile>> pin_shared() const;
   // Calls visit(record, pin) for the records of [from, to] in order until it
-  // returns false. Errors: as locate. locate and visit: the caller holds
+  // returns false; returns whether it did (stopped early). Errors: as
+  // locate. locate and visit: the caller holds
   // the log's table lock shared (see pin_shared).
   using Visitor = std::function<bool(const DecodedRecord&,
                                      const std::shared_ptr<const MappedFile>&)>;
-  [[nodiscard]] Status visit(std::uint64_t from, std::uint64_t to,
-                             const Visitor& visitor) const;
+  [[nodiscard]] Result<bool> visit(std::uint64_t from, std::uint64_t to,
+                                   const Visitor& visitor) const;
   bool mapped() const;
   // Drops the cache's mapping (views keep theirs alive) and returns it,
   // for the caller to release after its locks. Active: no-op. Call with the

@@ -100,9 +100,8 @@ Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
                               const Segment::Visitor& visitor) const {
   auto scanned = [&]() -> Status {
     std::shared_lock lock(table_mu_);
-    bool more = true;
     std::uint64_t index = begin;
-    while (more && index < end) {
+    while (index < end) {
       const auto* segment = find_locked(index);
       if (segment == nullptr || index > (*segment)->last_index()) {
         return make_error(errc::out_of_range, "index " + std::to_string(index) +
@@ -110,11 +109,10 @@ Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
                                                   std::to_string(last_index()));
       }
       const std::uint64_t to = std::min(end - 1, (*segment)->last_index());
-      auto s = (*segment)->visit(index, to, [&](const DecodedRecord& r, const auto& pin) {
-        more = visitor(r, pin);
-        return more;
-      });
-      if (!s) return s;
+      // The caller's visitor goes straight through: no wrapper call per record.
+      auto stopped = (*segment)->visit(index, to, visitor);
+      if (!stopped) return stopped.error();
+      if (*stopped) break;
       index = to + 1;
     }
     return {};
