@@ -90,7 +90,12 @@ Result<std::shared_ptr<Segment>> Segment::prepare_spare(const Config& cfg,
   // The first stores after the roll that takes this spare find their pages
   // in the page cache (zero-filled here, not in the writer's store). Read,
   // not write: dirty zeros would be written by the segment's next sync.
-  if (spare) (*spare)->writable_map_->populate_read(kSegmentHeaderBytes, kPrefaultAhead);
+  // Twice the streaming mark: by then a streaming writer's own windows
+  // (claim_prefault_window) have taken over; more would only be zeroing
+  // that competes with readers for memory bandwidth.
+  if (spare) {
+    (*spare)->writable_map_->populate_read(kSegmentHeaderBytes, 2 * kPrefaultStreaming);
+  }
   return spare;
 }
 
