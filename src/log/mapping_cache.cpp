@@ -34,13 +34,11 @@ std::vector<std::shared_ptr<const MappedFile>> MappingCache::drop_victims() {
   return dropped;
 }
 
-std::vector<std::shared_ptr<const MappedFile>> MappingCache::clear() {
-  {
-    std::lock_guard lock(mu_);
-    for (auto& weak : order_) victims_.push_back(std::move(weak));
-    order_.clear();
-  }
-  return drop_victims();
+void MappingCache::evict_all() {
+  std::lock_guard lock(mu_);
+  for (auto& weak : order_) victims_.push_back(std::move(weak));
+  order_.clear();
+  if (!victims_.empty()) has_victims_.store(true, std::memory_order_release);
 }
 
 std::uint64_t MappingCache::size() const {

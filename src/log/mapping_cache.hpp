@@ -33,8 +33,8 @@ class MappingCache {
   // log's table lock held exclusively: readers copy a segment's mapping
   // without a lock while they hold it shared (Segment::pin_shared).
   [[nodiscard]] std::vector<std::shared_ptr<const MappedFile>> drop_victims();
-  // Forgets every mapping (close); the same locking as drop_victims.
-  [[nodiscard]] std::vector<std::shared_ptr<const MappedFile>> clear();
+  // Makes every mapping a victim (close); drop_victims drops them.
+  void evict_all();
   std::uint64_t size() const;
 
  private:

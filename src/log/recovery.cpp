@@ -206,8 +206,7 @@ Status SegmentLog::recover() {
       // to a fresh segment.
       if (auto r = segment.seal(); !r) return r;
       segment.release_memory_points();
-      cache_.note_mapped(s.segment);
-      drop_evicted_mappings();
+      remember_mapping(s.segment);
     }
     if (removed_any) {
       if (auto s = sync_directory(cfg_.dir); !s) return s;

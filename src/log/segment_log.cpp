@@ -121,6 +121,11 @@ Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
   return scanned;
 }
 
+void SegmentLog::remember_mapping(const std::shared_ptr<Segment>& segment) {
+  cache_.note_mapped(segment);
+  drop_evicted_mappings();
+}
+
 void SegmentLog::drop_evicted_mappings() const {
   if (!cache_.has_victims()) return;
   std::vector<std::shared_ptr<const MappedFile>> dropped;
@@ -222,8 +227,7 @@ Status SegmentLog::seal_segment(const std::shared_ptr<Segment>& segment) {
     std::unique_lock lock(table_mu_);
     segment->release_memory_points();
   }
-  cache_.note_mapped(segment);
-  drop_evicted_mappings();
+  remember_mapping(segment);
   return {};
 }
 
@@ -401,8 +405,7 @@ Status SegmentLog::truncate_after(std::uint64_t index) {
       std::unique_lock lock(table_mu_);
       boundary->release_memory_points();
     }
-    cache_.note_mapped(boundary);
-    drop_evicted_mappings();
+    remember_mapping(boundary);
     active_.reset();
   }
   return {};
@@ -426,8 +429,7 @@ Status SegmentLog::create_empty_segment(std::uint64_t first_index) {
     s->release_memory_points();
     segments_.push_back(s);
   }
-  cache_.note_mapped(s);
-  drop_evicted_mappings();
+  remember_mapping(s);
   return {};
 }
 
@@ -522,8 +524,7 @@ void SegmentLog::rewrite_boundary(const std::shared_ptr<Segment>& boundary) {
       if (segment == boundary) segment = next;
     }
   }
-  cache_.note_mapped(next);
-  drop_evicted_mappings();
+  remember_mapping(next);
   if (auto s = boundary->remove_file(); !s) log(Logger::Level::warn, s.error().message());
   if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
   counters.boundary_rewrites.fetch_add(1, std::memory_order_relaxed);
@@ -540,11 +541,8 @@ Status SegmentLog::close() {
   remove_spares();
   // After a failed sync nothing more is written; close reports it again.
   Status status = sync_failed() ? check_writable() : seal_active();
-  std::vector<std::shared_ptr<const MappedFile>> dropped;
-  {
-    std::unique_lock lock(table_mu_);
-    dropped = cache_.clear();
-  }
+  cache_.evict_all();
+  drop_evicted_mappings();
   return status;
 }
 

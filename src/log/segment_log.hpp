@@ -138,6 +138,9 @@ class SegmentLog {
   // Drops the mappings the cache evicted (MappingCache::drop_victims), with
   // the table lock taken exclusively; called with no lock held.
   void drop_evicted_mappings() const;
+  // The cache's note of a mapping made by the log itself (a seal, a
+  // rewrite, recovery), then the drops it causes. No lock held.
+  void remember_mapping(const std::shared_ptr<Segment>& segment);
   // The segment holding `index`, with the table lock held by the caller.
   const std::shared_ptr<Segment>* find_locked(std::uint64_t index) const;
   void log(Logger::Level level, const std::string& message) const;
