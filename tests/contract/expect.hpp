@@ -10,9 +10,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <thread>
 #include <vector>
 
 namespace seglog::test {
@@ -125,6 +127,26 @@ inline std::vector<std::byte> snapshot_data(std::uint64_t last_index,
 inline void compact(Storage& storage, std::uint64_t last_index, std::uint64_t last_term) {
   REQUIRE(storage.save_snapshot(snapshot_data(last_index), last_index, last_term));
   REQUIRE(storage.truncate_before(last_index + 1));
+}
+
+// The writer of the concurrency cases: entries 1..count (make_varied_entries)
+// appended 10 at a time, compacted to 400 entries behind every 500, while
+// two threads run reader(arg_a, done) and reader(arg_b, done) until it is
+// finished. Returns how many of its calls failed.
+template <class Reader>
+std::uint64_t append_and_compact_under(Storage& storage, std::uint64_t count, Reader reader,
+                                       std::uint64_t arg_a, std::uint64_t arg_b) {
+  std::atomic<bool> done{false};
+  std::uint64_t failures = 0;
+  std::thread a(reader, arg_a, std::cref(done)), b(reader, arg_b, std::cref(done));
+  for (std::uint64_t i = 1; i <= count; i += 10) {
+    if (!storage.append_entries(make_varied_entries(i, 10))) ++failures;
+    if (i % 500 == 1 && i > 500 && !storage.truncate_before(i - 400)) ++failures;
+  }
+  done = true;
+  a.join();
+  b.join();
+  return failures;
 }
 
 }  // namespace seglog::test

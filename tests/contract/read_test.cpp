@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <random>
-#include <thread>
 
 using namespace seglog;
 using namespace seglog::test;
@@ -267,10 +266,8 @@ CONTRACT_TEST("concurrent readers always get the entry they ask for while the wr
   TestType f;
   Storage& storage = *f;
   constexpr std::uint64_t kEntries = 3000;
-  std::atomic<bool> done{false};
   std::atomic<std::uint64_t> wrong{0}, unexpected{0}, reads{0};
-  std::uint64_t write_failures = 0;
-  auto reader = [&](unsigned seed) {
+  auto reader = [&](std::uint64_t seed, const std::atomic<bool>& done) {
     std::mt19937_64 random(seed);
     while (!done.load()) {
       const std::uint64_t last = storage.last_index();
@@ -287,14 +284,7 @@ CONTRACT_TEST("concurrent readers always get the entry they ask for while the wr
       ++reads;
     }
   };
-  std::thread a(reader, 1), b(reader, 2);
-  for (std::uint64_t i = 1; i <= kEntries; i += 10) {
-    if (!storage.append_entries(make_varied_entries(i, 10))) ++write_failures;
-    if (i % 500 == 1 && i > 500 && !storage.truncate_before(i - 400)) ++write_failures;
-  }
-  done = true;
-  a.join();
-  b.join();
+  const std::uint64_t write_failures = append_and_compact_under(storage, kEntries, reader, 1, 2);
   INFO(reads.load() << " concurrent reads");
   CHECK(write_failures == 0);
   CHECK(wrong.load() == 0);

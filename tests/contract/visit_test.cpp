@@ -10,7 +10,6 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 using namespace seglog;
 using namespace seglog::test;
@@ -341,10 +340,8 @@ CONTRACT_TEST("concurrent visit_entries readers see the right entries while the 
   TestType f;
   Storage& storage = *f;
   constexpr std::uint64_t kEntries = 3000;
-  std::atomic<bool> done{false};
   std::atomic<std::uint64_t> wrong{0}, unexpected{0}, visits{0};
-  std::uint64_t write_failures = 0;
-  auto reader = [&](std::uint64_t len) {
+  auto reader = [&](std::uint64_t len, const std::atomic<bool>& done) {
     std::uint64_t start = 1;
     while (!done.load()) {
       const std::uint64_t last = storage.last_index();
@@ -360,14 +357,7 @@ CONTRACT_TEST("concurrent visit_entries readers see the right entries while the 
       ++visits;
     }
   };
-  std::thread a(reader, 7), b(reader, 150);
-  for (std::uint64_t i = 1; i <= kEntries; i += 10) {
-    if (!storage.append_entries(make_varied_entries(i, 10))) ++write_failures;
-    if (i % 500 == 1 && i > 500 && !storage.truncate_before(i - 400)) ++write_failures;
-  }
-  done = true;
-  a.join();
-  b.join();
+  const std::uint64_t write_failures = append_and_compact_under(storage, kEntries, reader, 7, 150);
   INFO(visits.load() << " concurrent visits");
   CHECK(write_failures == 0);
   CHECK(wrong.load() == 0);

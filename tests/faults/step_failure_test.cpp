@@ -71,19 +71,48 @@ struct SweepCounts {
   std::map<std::string, int> failed_ops;
 };
 
-// Fails step n of the sweep with err on a fresh log; returns false when
-// the operation has fewer than n steps.
-bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
-  ScratchDir dir;
+// A fresh log in `dir` with kPrepared synced entries and the sweep's own
+// preparation, with no background work left: the steps counted from here
+// are the operation's own (and its background work's).
+std::unique_ptr<SegmentedStorage> prepared_log(const Sweep& sweep, const ScratchDir& dir) {
   auto opened = SegmentedStorage::open(small_options(dir.path()));
   REQUIRE(opened);
   std::unique_ptr<SegmentedStorage> s = std::move(*opened);
   REQUIRE(s->append_entries(power_loss_entries(1, kPrepared, 1)));
   REQUIRE(s->sync());
   sweep.before(*s);
-  // No background work left from the preparation: the steps counted are
-  // the operation's own (and its background work's).
   REQUIRE(s->flush());
+  return s;
+}
+
+// Reopens `dir` after the sweep's operation failed or stopped: the log
+// holds the state before or after it (nothing synced lost, nothing removed
+// back), `more(r)` checks what the caller knows besides, the files beside
+// the log open too (old or new: tests/meta checks which), and writes work.
+template <class More>
+void check_reopens(const Sweep& sweep, const ScratchDir& dir, More more) {
+  auto again = SegmentedStorage::open(small_options(dir.path()));
+  REQUIRE(again);
+  SegmentedStorage& r = **again;
+  CHECK(check_entries(r) == "");
+  CHECK((r.first_index() == 1 || r.first_index() == sweep.first_after));
+  CHECK(r.last_index() >= sweep.synced_last);
+  CHECK(r.last_index() <= sweep.max_last);
+  more(r);
+  CHECK(r.get_state());
+  CHECK(r.get_cluster_config());
+  CHECK(r.get_snapshot());
+  const std::uint64_t next = std::max(r.last_index() + 1, r.first_index());
+  CHECK(r.append_entries(power_loss_entries(next, 1, 1)));
+  CHECK(r.sync());
+  CHECK(r.close());
+}
+
+// Fails step n of the sweep with err on a fresh log; returns false when
+// the operation has fewer than n steps.
+bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
+  ScratchDir dir;
+  std::unique_ptr<SegmentedStorage> s = prepared_log(sweep, dir);
 
   Status result;
   bool hit = false;
@@ -146,25 +175,12 @@ bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
   s.reset();
 
   // Reopen: nothing synced lost, nothing removed back, writes work.
-  auto again = SegmentedStorage::open(small_options(dir.path()));
-  REQUIRE(again);
-  SegmentedStorage& r = **again;
-  CHECK(check_entries(r) == "");
-  CHECK((r.first_index() == 1 || r.first_index() == sweep.first_after));
-  CHECK(r.last_index() >= sweep.synced_last);
-  CHECK(r.last_index() <= sweep.max_last);
-  if (result) {
-    CHECK(r.first_index() == sweep.first_after);
-    if (sweep.last_after != 0) CHECK(r.last_index() == sweep.last_after);
-  }
-  // The files beside the log open too (old or new: tests/meta checks which).
-  CHECK(r.get_state());
-  CHECK(r.get_cluster_config());
-  CHECK(r.get_snapshot());
-  const std::uint64_t next = std::max(r.last_index() + 1, r.first_index());
-  CHECK(r.append_entries(power_loss_entries(next, 1, 1)));
-  CHECK(r.sync());
-  CHECK(r.close());
+  check_reopens(sweep, dir, [&](SegmentedStorage& r) {
+    if (result) {
+      CHECK(r.first_index() == sweep.first_after);
+      if (sweep.last_after != 0) CHECK(r.last_index() == sweep.last_after);
+    }
+  });
   return true;
 }
 
@@ -175,13 +191,7 @@ bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
 // when the operation has fewer than n steps.
 bool stop_at_step(const Sweep& sweep, int n) {
   ScratchDir dir;
-  auto opened = SegmentedStorage::open(small_options(dir.path()));
-  REQUIRE(opened);
-  std::unique_ptr<SegmentedStorage> s = std::move(*opened);
-  REQUIRE(s->append_entries(power_loss_entries(1, kPrepared, 1)));
-  REQUIRE(s->sync());
-  sweep.before(*s);
-  REQUIRE(s->flush());
+  std::unique_ptr<SegmentedStorage> s = prepared_log(sweep, dir);
   bool hit = false;
   std::string stopped;
   {
@@ -194,20 +204,7 @@ bool stop_at_step(const Sweep& sweep, int n) {
   }
   if (!hit) return false;
   INFO(sweep.name << ": the process stopped at step " << n << " (" << stopped << ")");
-  auto again = SegmentedStorage::open(small_options(dir.path()));
-  REQUIRE(again);
-  SegmentedStorage& r = **again;
-  CHECK(check_entries(r) == "");
-  CHECK((r.first_index() == 1 || r.first_index() == sweep.first_after));
-  CHECK(r.last_index() >= sweep.synced_last);
-  CHECK(r.last_index() <= sweep.max_last);
-  CHECK(r.get_state());
-  CHECK(r.get_cluster_config());
-  CHECK(r.get_snapshot());
-  const std::uint64_t next = std::max(r.last_index() + 1, r.first_index());
-  CHECK(r.append_entries(power_loss_entries(next, 1, 1)));
-  CHECK(r.sync());
-  CHECK(r.close());
+  check_reopens(sweep, dir, [](SegmentedStorage&) {});
   return true;
 }
 
