@@ -440,23 +440,27 @@ Result<std::uint64_t> Segment::find_offset(const std::byte* base,
   return offset;
 }
 
-Result<LocatedRecord> Segment::locate(std::uint64_t index) const {
-  auto pinned = pin_shared();
-  if (!pinned) return pinned.error();
+Status Segment::locate(std::uint64_t index, LocatedRecord& out) const {
+  if (map_ready_.load(std::memory_order_acquire)) {
+    out.pin = map_;
+  } else {
+    auto pinned = pin();
+    if (!pinned) return pinned.error();
+    out.pin = std::move(*pinned);
+  }
   if (index < identity_.first_index || index > last_index()) {
     return make_error(errc::out_of_range,
                       "index " + std::to_string(index) + " is not in " + path_.string());
   }
-  const std::byte* base = (*pinned)->data();
+  const std::byte* base = out.pin->data();
   auto offset = find_offset(base, index);
   if (!offset) return truncated_meanwhile(index, offset.error());
-  LocatedRecord located{std::move(*pinned), {}};
-  const RecordStatus status = decode_record(base + *offset, records_end() - *offset,
-                                            key_, cfg_.verify_checksums, located.record);
-  if (status != RecordStatus::ok || located.record.fields.index != index) {
+  const RecordStatus status = decode_record(base + *offset, records_end() - *offset, key_,
+                                            cfg_.verify_checksums, out.record);
+  if (status != RecordStatus::ok || out.record.fields.index != index) {
     return truncated_meanwhile(index, corrupted(*offset, index, "record fails its checksum"));
   }
-  return located;
+  return {};
 }
 
 Result<bool> Segment::visit(std::uint64_t from, std::uint64_t to,

@@ -76,8 +76,8 @@ const std::shared_ptr<Segment>* SegmentLog::find_locked(std::uint64_t index) con
   return &*(it - 1);
 }
 
-Result<LocatedRecord> SegmentLog::locate(std::uint64_t index) const {
-  auto located = [&]() -> Result<LocatedRecord> {
+Status SegmentLog::locate(std::uint64_t index, LocatedRecord& out) const {
+  auto located = [&]() -> Status {
     std::shared_lock lock(table_mu_);
     if (index < first_index()) {
       return make_error(errc::compacted, "index " + std::to_string(index) +
@@ -90,7 +90,7 @@ Result<LocatedRecord> SegmentLog::locate(std::uint64_t index) const {
                                                 " is above the last index " +
                                                 std::to_string(last_index()));
     }
-    return (*segment)->locate(index);
+    return (*segment)->locate(index, out);
   }();
   drop_evicted_mappings();
   return located;
