@@ -24,6 +24,7 @@
 #include "log/background.hpp"
 #include "log/mapping_cache.hpp"
 #include "log/segment.hpp"
+#include "log/table_lock.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -148,7 +149,7 @@ class SegmentLog {
 
   LogConfig cfg_;
   mutable MappingCache cache_;
-  mutable std::shared_mutex table_mu_;
+  mutable TableLock table_mu_;
   std::vector<std::shared_ptr<Segment>> segments_;  // by first index
   std::shared_ptr<Segment> active_;                 // writer only
   std::atomic<std::uint64_t> first_index_{1};
