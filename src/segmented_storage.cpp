@@ -242,27 +242,27 @@ Result<std::uint64_t> SegmentedStorage::term(std::uint64_t index) const {
                                               ": above the last index " +
                                               std::to_string(last_index()));
   }
-  detail::LocatedRecord located;
+  EntryView located;
   if (auto s = impl_->log->locate(index, located); !s) return s.error();
-  return located.record.fields.term;
+  return located.term();
 }
 
 Result<LogEntry> SegmentedStorage::get_entry(std::uint64_t index) const {
   if (auto s = impl_->check_open(); !s) return s.error();
-  detail::LocatedRecord located;
+  EntryView located;
   if (auto s = impl_->log->locate(index, located); !s) return s.error();
-  const auto& r = located.record;
-  return LogEntry{r.fields.index, r.fields.term, r.fields.type,
-                  std::vector<std::byte>(r.payload.begin(), r.payload.end())};
+  return located.to_entry();
 }
 
 Result<EntryView> SegmentedStorage::read_entry(std::uint64_t index) const {
-  if (auto s = impl_->check_open(); !s) return s.error();
-  detail::LocatedRecord located;
-  if (auto s = impl_->log->locate(index, located); !s) return s.error();
-  const auto& r = located.record;
-  return EntryView(r.fields.index, r.fields.term, r.fields.type, r.payload,
-                   std::shared_ptr<const void>(std::move(located.pin)));
+  // Filled in place (NRVO): see Segment::locate for why.
+  Result<EntryView> out{boost::system::in_place_value};
+  if (auto s = impl_->check_open(); !s) {
+    out = s.error();
+  } else if (auto found = impl_->log->locate(index, *out); !found) {
+    out = found.error();
+  }
+  return out;
 }
 
 Result<std::vector<LogEntry>> SegmentedStorage::get_entries(std::uint64_t begin,
@@ -335,12 +335,12 @@ Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
     const LogEntry& e = entries[skip];
     if (e.index < first) continue;  // compacted: already applied
     if (e.index > last) break;
-    detail::LocatedRecord stored;
+    EntryView stored;
     if (auto s = impl_->log->locate(e.index, stored); !s) return s.error();
-    if (stored.record.fields.term != e.term) {
+    if (stored.term() != e.term) {
       return make_error(errc::conflict,
                         "append_entries: index " + std::to_string(e.index) + " has term " +
-                            std::to_string(stored.record.fields.term) + ", the batch says " +
+                            std::to_string(stored.term()) + ", the batch says " +
                             std::to_string(e.term) + " (truncate_after first)");
     }
   }

@@ -5,6 +5,7 @@
 #include "format/file_names.hpp"
 #include "log/mapping_cache.hpp"
 #include "log/sparse_index.hpp"
+#include "range_read.hpp"
 
 #include <algorithm>
 #include <array>
@@ -440,26 +441,31 @@ Result<std::uint64_t> Segment::find_offset(const std::byte* base,
   return offset;
 }
 
-Status Segment::locate(std::uint64_t index, LocatedRecord& out) const {
+Status Segment::locate(std::uint64_t index, EntryView& out) const {
+  const MappedFile* mapping = nullptr;
   if (map_ready_.load(std::memory_order_acquire)) {
-    out.pin = map_;
+    EntryViewCursor::pin(out, map_);
+    mapping = map_.get();
   } else {
     auto pinned = pin();
     if (!pinned) return pinned.error();
-    out.pin = std::move(*pinned);
+    EntryViewCursor::pin(out, *pinned);
+    mapping = pinned->get();
   }
   if (index < identity_.first_index || index > last_index()) {
     return make_error(errc::out_of_range,
                       "index " + std::to_string(index) + " is not in " + path_.string());
   }
-  const std::byte* base = out.pin->data();
+  const std::byte* base = mapping->data();
   auto offset = find_offset(base, index);
   if (!offset) return truncated_meanwhile(index, offset.error());
+  DecodedRecord record;
   const RecordStatus status = decode_record(base + *offset, records_end() - *offset, key_,
-                                            cfg_.verify_checksums, out.record);
-  if (status != RecordStatus::ok || out.record.fields.index != index) {
+                                            cfg_.verify_checksums, record);
+  if (status != RecordStatus::ok || record.fields.index != index) {
     return truncated_meanwhile(index, corrupted(*offset, index, "record fails its checksum"));
   }
+  EntryViewCursor::point(out, index, record.fields.term, record.fields.type, record.payload);
   return {};
 }
 

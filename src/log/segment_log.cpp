@@ -76,7 +76,7 @@ const std::shared_ptr<Segment>* SegmentLog::find_locked(std::uint64_t index) con
   return &*(it - 1);
 }
 
-Status SegmentLog::locate(std::uint64_t index, LocatedRecord& out) const {
+Status SegmentLog::locate(std::uint64_t index, EntryView& out) const {
   auto located = [&]() -> Status {
     std::shared_lock lock(table_mu_);
     if (index < first_index()) {

@@ -76,11 +76,11 @@ class SegmentLog {
     return last_index_.load(std::memory_order_acquire);
   }
 
-  // Fills `out` with the record of `index` (first_index() <= index <=
+  // Points `out` at the record of `index` (first_index() <= index <=
   // last_index()), its mapping pinned (see Segment::locate for why an
   // out-parameter). Errors: corrupted, out_of_range (truncated meanwhile),
   // compacted (compacted meanwhile), io_error.
-  [[nodiscard]] Status locate(std::uint64_t index, LocatedRecord& out) const;
+  [[nodiscard]] Status locate(std::uint64_t index, EntryView& out) const;
 
   // Calls `visit` for each record of [begin, end) in order until it returns
   // false. Errors: as locate.
