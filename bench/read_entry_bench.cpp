@@ -7,6 +7,8 @@
 // The log: SEGLOG_BENCH_ENTRIES entries (default 1,000,000) of 256 B,
 // workload W's bytes, 64 MiB segments, built once (untimed) and reopened
 // when the checksum setting changes.
+// BM_read_entry_active_tail: the hot tail of a log kept open after it was
+// written (the active segment), without a clock per call.
 // BM_read_entry_interval: uniform read_entry, checksums verified, on logs
 // built with Options::index_interval_bytes 64 .. 4096 (4096 is the
 // default): how much of a random read is the scan from the sparse point.
@@ -107,7 +109,33 @@ void BM_read_entry_interval(benchmark::State& state) {
   read_point<false>(state, SharedLog::get(true, interval), true);
 }
 
+// The hot tail of a log still open for writing (the leader's replication
+// read): the active segment's recent-offset ring finds each record. No
+// clock per call, so the mean is the read itself (what the per-call
+// counters above include one clock pair in). The log is written by the
+// benchmark process and kept open; Arg: verify.
+void BM_read_entry_active_tail(benchmark::State& state) {
+  const bool verify = state.range(0) != 0;
+  const fs::path dir = Scratch::get().fresh("active");
+  auto log = open_log(bench_options(dir, 64 * kMiB, verify));
+  fill(*log, log_entries(), 256);
+  const std::uint64_t last = log->last_index();
+  const auto at = positions(last - 999, last, 1u << 16, 1);
+  std::size_t i = 0;
+  unsigned touched = 0;
+  for (auto _ : state) {
+    const std::uint64_t index = at[i++ & (at.size() - 1)];
+    const auto view = log->read_entry(index);
+    if (!view || view->index() != index) die("read_entry " + std::to_string(index));
+    touched += std::to_integer<unsigned>(view->data().front());
+  }
+  benchmark::DoNotOptimize(touched);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  check(log->close(), "close");
+}
+
 BENCHMARK(BM_read_entry)->ArgNames({"uniform", "verify"})->ArgsProduct({{0, 1}, {1, 0}});
+BENCHMARK(BM_read_entry_active_tail)->ArgName("verify")->Arg(1)->Arg(0);
 BENCHMARK(BM_get_entry)->ArgNames({"uniform", "verify"})->ArgsProduct({{0, 1}, {1, 0}});
 BENCHMARK(BM_read_entry_interval)->ArgName("interval")->Arg(64)->Arg(512)->Arg(4096);
 
