@@ -77,10 +77,9 @@ class Storage {
   // passed is valid during the call only: copy it (one reference count) to
   // keep the bytes, with EntryView's guarantee. For a Raft leader
   // serialising AppendEntries straight from the mapped segments.
-  // visit must not call back into this storage, not even to read (it runs
-  // under the storage's read lock, which a waiting writer keeps new
-  // readers out of: a call back can deadlock), and should be short (the
-  // writer waits for it to swap segments). An exception thrown by visit
+  // visit must not call back into this storage (MemoryStorage runs it under
+  // its mutex: a call back deadlocks). SegmentedStorage runs it with no
+  // lock held, so a slow visit never holds up the writer. An exception thrown by visit
   // propagates out of visit_entries; the storage is left as it was (reads
   // change nothing, and the locks are released).
   // Errors: as get_entries (checked before visit is first called); an error

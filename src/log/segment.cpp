@@ -469,8 +469,7 @@ Status Segment::locate(std::uint64_t index, EntryView& out) const {
   return {};
 }
 
-Result<bool> Segment::visit(std::uint64_t from, std::uint64_t to,
-                            const Visitor& visitor) const {
+Result<Segment::VisitStart> Segment::start_visit(std::uint64_t from, std::uint64_t to) const {
   auto pinned = pin_shared();
   if (!pinned) return pinned.error();
   to = std::min(to, last_index());
@@ -478,17 +477,21 @@ Result<bool> Segment::visit(std::uint64_t from, std::uint64_t to,
     return make_error(errc::out_of_range,
                       "index " + std::to_string(from) + " is not in " + path_.string());
   }
-  const std::byte* base = (*pinned)->data();
-  auto offset = find_offset(base, from);
+  auto offset = find_offset((*pinned)->data(), from);
   if (!offset) return truncated_meanwhile(from, offset.error());
-  const std::uint64_t bound = records_end();
-  std::uint64_t at = *offset;
+  return VisitStart{std::move(*pinned), from, to, *offset, records_end()};
+}
+
+Result<bool> Segment::visit(const VisitStart& start, const Visitor& visitor) const {
+  const std::byte* base = start.pin->data();
+  const std::uint64_t bound = start.bound;
+  std::uint64_t at = start.offset;
   // The records ahead are fetched before the checksum needs them: the
   // hardware prefetcher stops at every 4 KiB page, where the hash would
   // wait for memory again.
   constexpr std::uint64_t kFetchAhead = 2048;
   std::uint64_t fetched = at;
-  for (std::uint64_t index = from; index <= to; ++index) {
+  for (std::uint64_t index = start.from; index <= start.to; ++index) {
     for (const std::uint64_t want = std::min(bound, at + kFetchAhead); fetched < want;
          fetched += 64) {
       __builtin_prefetch(base + fetched);
@@ -499,7 +502,7 @@ Result<bool> Segment::visit(std::uint64_t from, std::uint64_t to,
         record.fields.index != index) {
       return truncated_meanwhile(index, corrupted(at, index, "record fails its checksum"));
     }
-    if (!visitor(record, *pinned)) return true;
+    if (!visitor(record, start.pin)) return true;
     at += record.bytes;
   }
   return false;

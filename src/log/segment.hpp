@@ -171,14 +171,26 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // pin() for a caller that holds the log's table lock (shared or
   // exclusive): a mapping in place is copied without taking a lock.
   [[nodiscard]] Result<std::shared_ptr<const MappedFile>> pin_shared() const;
-  // Calls visit(record, pin) for the records of [from, to] in order until it
-  // returns false; returns whether it did (stopped early). Errors: as
-  // locate. locate and visit: the caller holds
-  // the log's table lock shared (see pin_shared).
+  // A range read in two steps, so that the caller's visitor runs with no
+  // lock held: start_visit (the caller holds the log's table lock shared,
+  // see pin_shared) pins the mapping and finds where record `from` starts;
+  // visit then walks [from, to] with no lock, since published records are
+  // never written again and the pin keeps the bytes alive.
+  struct VisitStart {
+    std::shared_ptr<const MappedFile> pin;
+    std::uint64_t from = 0;
+    std::uint64_t to = 0;       // clamped to the last index at the start
+    std::uint64_t offset = 0;   // of record `from`
+    std::uint64_t bound = 0;    // the records' end at the start
+  };
+  // Errors: as locate.
+  [[nodiscard]] Result<VisitStart> start_visit(std::uint64_t from, std::uint64_t to) const;
+  // Calls visit(record, pin) for the records of the start's range in order
+  // until it returns false; returns whether it did (stopped early).
+  // Errors: corrupted, out_of_range (truncated meanwhile).
   using Visitor = std::function<bool(const DecodedRecord&,
                                      const std::shared_ptr<const MappedFile>&)>;
-  [[nodiscard]] Result<bool> visit(std::uint64_t from, std::uint64_t to,
-                                   const Visitor& visitor) const;
+  [[nodiscard]] Result<bool> visit(const VisitStart& start, const Visitor& visitor) const;
   bool mapped() const;
   // Drops the cache's mapping (views keep theirs alive) and returns it,
   // for the caller to release after its locks. Active: no-op. Call with the

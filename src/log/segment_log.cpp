@@ -98,27 +98,37 @@ Status SegmentLog::locate(std::uint64_t index, EntryView& out) const {
 
 Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
                               const Segment::Visitor& visitor) const {
-  auto scanned = [&]() -> Status {
-    std::shared_lock lock(table_mu_);
-    std::uint64_t index = begin;
-    while (index < end) {
-      const auto* segment = find_locked(index);
-      if (segment == nullptr || index > (*segment)->last_index()) {
+  std::uint64_t index = begin;
+  while (index < end) {
+    // Under the lock: the segment, its pinned mapping, where the walk
+    // starts. The visitor runs after the lock is released, so a slow one
+    // (a leader serialising to the network) never holds up the writer.
+    std::shared_ptr<Segment> segment;
+    auto started = [&]() -> Result<Segment::VisitStart> {
+      std::shared_lock lock(table_mu_);
+      // A truncate_before may run between two segments' walks.
+      if (index < first_index()) {
+        return make_error(errc::compacted, "index " + std::to_string(index) +
+                                               " is below the first index " +
+                                               std::to_string(first_index()));
+      }
+      const auto* found = find_locked(index);
+      if (found == nullptr || index > (*found)->last_index()) {
         return make_error(errc::out_of_range, "index " + std::to_string(index) +
                                                   " is above the last index " +
                                                   std::to_string(last_index()));
       }
-      const std::uint64_t to = std::min(end - 1, (*segment)->last_index());
-      // The caller's visitor goes straight through: no wrapper call per record.
-      auto stopped = (*segment)->visit(index, to, visitor);
-      if (!stopped) return stopped.error();
-      if (*stopped) break;
-      index = to + 1;
-    }
-    return {};
-  }();
-  drop_evicted_mappings();
-  return scanned;
+      segment = *found;
+      return segment->start_visit(index, end - 1);
+    }();
+    drop_evicted_mappings();
+    if (!started) return started.error();
+    auto stopped = segment->visit(*started, visitor);
+    if (!stopped) return stopped.error();
+    if (*stopped) break;
+    index = started->to + 1;
+  }
+  return {};
 }
 
 void SegmentLog::remember_mapping(const std::shared_ptr<Segment>& segment) {

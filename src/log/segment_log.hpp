@@ -83,7 +83,8 @@ class SegmentLog {
   [[nodiscard]] Status locate(std::uint64_t index, EntryView& out) const;
 
   // Calls `visit` for each record of [begin, end) in order until it returns
-  // false. Errors: as locate.
+  // false. The table lock is held only to start each segment's walk, never
+  // while `visit` runs. Errors: as locate.
   [[nodiscard]] Status scan_range(std::uint64_t begin, std::uint64_t end,
                                   const Segment::Visitor& visitor) const;
 

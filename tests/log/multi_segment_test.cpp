@@ -9,8 +9,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <numeric>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 using namespace seglog;
 using namespace seglog::test;
@@ -464,4 +469,65 @@ TEST_CASE("views taken before truncations, rolls, compaction and close keep thei
   append_all(*storage, model, mixed_entries(compact_to + 2, 500, 3));
   expect_views("reopening and appending again");
   REQUIRE(storage->close());
+}
+
+TEST_CASE("a visit_entries visitor that waits does not hold up the writer",
+          "[log][multi_segment][visit][threads]") {
+  // The visitor stops in the middle of the first segment and waits while
+  // another thread appends (rolling many segments), truncates the end
+  // behind it and compacts below it, with a mapping cache of 2 (drops
+  // need the table lock exclusively). Held under the table lock, the
+  // visitor would block all of it; SegmentLog::scan_range holds the lock
+  // only to start each segment's walk.
+  TempDir dir;
+  Options options = small_options(dir.path() / "log");
+  options.max_mapped_segments = 2;
+  auto storage = open_or_fail(options);
+  Model model;
+  append_all(*storage, model, mixed_entries(1, 400));
+  const auto ranges = segment_ranges(options.dir, storage->last_index());
+  REQUIRE(ranges.size() >= 3);
+  const std::uint64_t first_end = ranges[0].last;
+  const Model before = model;
+
+  std::atomic<bool> visitor_waiting{false};
+  std::atomic<bool> writer_done{false};
+  std::atomic<bool> visitor_gave_up{false};  // waited 20 s: the writer was stuck
+  std::atomic<std::uint64_t> wrong{0};
+  std::vector<std::uint64_t> seen;
+  std::thread reader([&] {
+    const Status status = storage->visit_entries(1, first_end + 1, [&](const EntryView& view) {
+      if (view.to_entry() != before.at(view.index())) ++wrong;
+      seen.push_back(view.index());
+      if (view.index() == first_end / 2 + 1) {
+        visitor_waiting = true;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!writer_done && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        visitor_gave_up = !writer_done;
+      }
+      return true;
+    });
+    if (!status) ++wrong;
+  });
+  while (!visitor_waiting) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  append_all(*storage, model, mixed_entries(401, 2000));
+  const std::uint64_t cut = storage->last_index() - 100;
+  REQUIRE(storage->truncate_after(cut));
+  model_truncate_after(model, cut);
+  const std::uint64_t compact_to = ranges[2].first + 1;  // above the visited range
+  REQUIRE(storage->truncate_before(compact_to));
+  model_truncate_before(model, compact_to);
+  REQUIRE(storage->flush());
+  writer_done = true;
+  reader.join();
+
+  CHECK_FALSE(visitor_gave_up);  // the writer never waited for the visitor
+  CHECK(wrong == 0);             // and the visitor's bytes stayed right
+  std::vector<std::uint64_t> expected(first_end);
+  std::iota(expected.begin(), expected.end(), 1);
+  CHECK(seen == expected);
+  expect_model(*storage, model, compact_to, options.dir);
 }
