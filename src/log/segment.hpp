@@ -265,6 +265,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   Result<std::uint64_t> find_offset(const std::byte* base, std::uint64_t index) const;
   static void prefetch_walk(const std::byte* base, const WalkStart& start, std::uint64_t offset,
                             std::uint64_t steps, std::uint64_t bound) noexcept;
+  void prefetch_guess(const std::byte* base, std::uint64_t index,
+                      std::uint64_t bound) const noexcept;
   void allocate_memory_points();
 
   Config cfg_;
