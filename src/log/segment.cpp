@@ -413,7 +413,7 @@ void Segment::prefetch_guess(const std::byte* base, std::uint64_t index,
                              std::uint64_t bound) const noexcept {
   const std::uint64_t first = identity_.first_index;
   const std::uint64_t last = last_index();
-  if (last < index || bound <= kSegmentHeaderBytes) return;
+  if (index < first || last < index || bound <= kSegmentHeaderBytes) return;
   const std::uint64_t spacing = (bound - kSegmentHeaderBytes) / (last - first + 1);
   const std::uint64_t target = kSegmentHeaderBytes + (index - first) * spacing;
   if (target < bound) __builtin_prefetch(base + target);
