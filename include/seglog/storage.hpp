@@ -79,9 +79,9 @@ class Storage {
   // serialising AppendEntries straight from the mapped segments.
   // visit must not call back into this storage (MemoryStorage runs it under
   // its mutex: a call back deadlocks). SegmentedStorage runs it with no
-  // lock held, so a slow visit never holds up the writer. An exception thrown by visit
-  // propagates out of visit_entries; the storage is left as it was (reads
-  // change nothing, and the locks are released).
+  // lock held, so a slow visit never holds up the writer. An exception
+  // thrown by visit propagates out of visit_entries; the storage is left as
+  // it was (reads change nothing, and no lock stays held).
   // Errors: as get_entries (checked before visit is first called); an error
   //         met mid-range (corrupted, io_error, or compacted/out_of_range
   //         when a truncation ran meanwhile) comes after the entries
