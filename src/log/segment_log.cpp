@@ -76,21 +76,28 @@ const std::shared_ptr<Segment>* SegmentLog::find_locked(std::uint64_t index) con
   return &*(it - 1);
 }
 
+Result<const std::shared_ptr<Segment>*> SegmentLog::find_readable_locked(
+    std::uint64_t index) const {
+  if (index < first_index()) {
+    return make_error(errc::compacted, "index " + std::to_string(index) +
+                                           " is below the first index " +
+                                           std::to_string(first_index()));
+  }
+  const auto* segment = find_locked(index);
+  if (segment == nullptr || index > (*segment)->last_index()) {
+    return make_error(errc::out_of_range, "index " + std::to_string(index) +
+                                              " is above the last index " +
+                                              std::to_string(last_index()));
+  }
+  return segment;
+}
+
 Status SegmentLog::locate(std::uint64_t index, EntryView& out) const {
   auto located = [&]() -> Status {
     std::shared_lock lock(table_mu_);
-    if (index < first_index()) {
-      return make_error(errc::compacted, "index " + std::to_string(index) +
-                                             " is below the first index " +
-                                             std::to_string(first_index()));
-    }
-    const auto* segment = find_locked(index);
-    if (segment == nullptr || index > (*segment)->last_index()) {
-      return make_error(errc::out_of_range, "index " + std::to_string(index) +
-                                                " is above the last index " +
-                                                std::to_string(last_index()));
-    }
-    return (*segment)->locate(index, out);
+    auto segment = find_readable_locked(index);
+    if (!segment) return segment.error();
+    return (**segment)->locate(index, out);
   }();
   drop_evicted_mappings();
   return located;
@@ -106,19 +113,11 @@ Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
     std::shared_ptr<Segment> segment;
     auto started = [&]() -> Result<Segment::VisitStart> {
       std::shared_lock lock(table_mu_);
-      // A truncate_before may run between two segments' walks.
-      if (index < first_index()) {
-        return make_error(errc::compacted, "index " + std::to_string(index) +
-                                               " is below the first index " +
-                                               std::to_string(first_index()));
-      }
-      const auto* found = find_locked(index);
-      if (found == nullptr || index > (*found)->last_index()) {
-        return make_error(errc::out_of_range, "index " + std::to_string(index) +
-                                                  " is above the last index " +
-                                                  std::to_string(last_index()));
-      }
-      segment = *found;
+      // A truncation may run between two segments' walks: compacted or
+      // out_of_range then, after the entries before were visited.
+      auto found = find_readable_locked(index);
+      if (!found) return found.error();
+      segment = **found;
       return segment->start_visit(index, end - 1);
     }();
     drop_evicted_mappings();

@@ -146,6 +146,10 @@ class SegmentLog {
   void remember_mapping(const std::shared_ptr<Segment>& segment);
   // The segment holding `index`, with the table lock held by the caller.
   const std::shared_ptr<Segment>* find_locked(std::uint64_t index) const;
+  // find_locked for a read of `index`. Errors: compacted (below
+  // first_index()), out_of_range (above the segment's last index).
+  [[nodiscard]] Result<const std::shared_ptr<Segment>*> find_readable_locked(
+      std::uint64_t index) const;
   void log(Logger::Level level, const std::string& message) const;
 
   LogConfig cfg_;
