@@ -531,3 +531,57 @@ TEST_CASE("a visit_entries visitor that waits does not hold up the writer",
   CHECK(seen == expected);
   expect_model(*storage, model, compact_to, options.dir);
 }
+
+TEST_CASE("a truncate_before while a visitor waits ends the range with compacted",
+          "[log][multi_segment][visit][threads]") {
+  // The range spans the first two segments; while the visitor waits in the
+  // first, another thread compacts past the second. The entries of the
+  // first are all visited (their mapping stays pinned), then the next
+  // segment's start reports compacted, naming the index.
+  TempDir dir;
+  Options options = small_options(dir.path() / "log");
+  auto storage = open_or_fail(options);
+  Model model;
+  append_all(*storage, model, mixed_entries(1, 400));
+  const auto ranges = segment_ranges(options.dir, storage->last_index());
+  REQUIRE(ranges.size() >= 4);
+  const std::uint64_t first_end = ranges[0].last;
+  const std::uint64_t compact_to = ranges[2].first + 1;
+
+  std::atomic<bool> visitor_waiting{false};
+  std::atomic<bool> compacted{false};
+  std::vector<std::uint64_t> seen;
+  std::uint64_t wrong = 0;
+  Status status;
+  std::thread reader([&] {
+    status = storage->visit_entries(1, ranges[1].last + 1, [&](const EntryView& view) {
+      if (view.to_entry() != model.at(view.index())) ++wrong;
+      seen.push_back(view.index());
+      if (view.index() == 1) {
+        visitor_waiting = true;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!compacted && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+      }
+      return true;
+    });
+  });
+  while (!visitor_waiting) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  Model after = model;
+  REQUIRE(storage->truncate_before(compact_to));
+  model_truncate_before(after, compact_to);
+  REQUIRE(storage->flush());
+  compacted = true;
+  reader.join();
+
+  CHECK(wrong == 0);
+  std::vector<std::uint64_t> expected(first_end);
+  std::iota(expected.begin(), expected.end(), 1);
+  CHECK(seen == expected);
+  REQUIRE_FALSE(status);
+  CHECK(status.error() == errc::compacted);
+  CHECK_THAT(status.error().message(),
+             Catch::Contains("index " + std::to_string(first_end + 1)));
+  expect_model(*storage, after, compact_to, options.dir);
+}
