@@ -50,6 +50,12 @@ class TableLock {
     writers_.unlock();
   }
 
+  // True while a writer holds the lock or waits for the readers to leave
+  // (new readers wait then). A snapshot, for tests and diagnostics.
+  bool writer_present() const noexcept {
+    return (state_.load(std::memory_order_relaxed) & kWriter) != 0;
+  }
+
  private:
   static constexpr std::uint64_t kWriter = std::uint64_t{1} << 63;
   static constexpr std::uint64_t kReaders = kWriter - 1;

@@ -55,6 +55,8 @@ TEST_CASE("a writer waits for the readers and holds readers off", "[table_lock]"
     std::this_thread::sleep_for(20ms);
     writer_in = false;
   });
+  // Wait for the writer to announce itself, however late its thread starts.
+  REQUIRE(eventually([&] { return lock.writer_present(); }));
   std::this_thread::sleep_for(20ms);
   CHECK_FALSE(writer_in.load());  // the reader still holds it
   // A reader arriving while the writer waits queues behind the writer.
