@@ -6,8 +6,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 
 namespace seglog::detail {
@@ -111,6 +114,34 @@ Status File::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
       return os_error("write", path_, err);
     }
     done += static_cast<std::size_t>(n);
+  }
+  step.done(0);
+  return {};
+}
+
+Status File::write_zeros(std::uint64_t offset, std::uint64_t length) {
+  fault::Step step({fault::Op::write, path_, nullptr, fd_});
+  if (step.injected() != 0) return os_error("write", path_, step.injected());
+  // One zero page, named by every iovec: no buffer of `length` bytes.
+  static constexpr std::array<std::byte, 4096> kZeroPage{};
+  std::array<iovec, 64> iov;
+  std::uint64_t done = 0;
+  while (done < length) {
+    std::size_t count = 0;
+    for (std::uint64_t covered = 0; count < iov.size() && done + covered < length; ++count) {
+      const std::uint64_t part = std::min<std::uint64_t>(kZeroPage.size(), length - done - covered);
+      iov[count] = {const_cast<std::byte*>(kZeroPage.data()), static_cast<std::size_t>(part)};
+      covered += part;
+    }
+    const ssize_t n = ::pwritev(fd_, iov.data(), static_cast<int>(count),
+                                static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      step.done(err);
+      return os_error("write", path_, err);
+    }
+    done += static_cast<std::uint64_t>(n);
   }
   step.done(0);
   return {};

@@ -48,6 +48,8 @@ class File {
   [[nodiscard]] Status read_at(std::uint64_t offset, std::span<std::byte> out) const;
   [[nodiscard]] Status write_at(std::uint64_t offset,
                                 std::span<const std::byte> bytes);
+  // Writes `length` zero bytes at offset (one write step, like write_at).
+  [[nodiscard]] Status write_zeros(std::uint64_t offset, std::uint64_t length);
   // Allocates [0, size) with fallocate (never a sparse hole).
   // Errors: no_space.
   [[nodiscard]] Status preallocate(std::uint64_t size);

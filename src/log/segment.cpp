@@ -550,10 +550,33 @@ void Segment::add_record(std::uint64_t index, std::uint64_t bytes) noexcept {
   pending_last_ = index;
 }
 
-void Segment::append(const LogEntry& entry) noexcept {
-  encode_record(writable_map_->data() + cursor_.end, key_,
-                {entry.index, entry.term, entry.type}, entry.data);
-  add_record(entry.index, record_bytes(entry.data.size()));
+void Segment::append(const LogEntry& entry) {
+  const std::uint64_t bytes = record_bytes(entry.data.size());
+  encode_record(record_destination(bytes), key_, {entry.index, entry.term, entry.type},
+                entry.data);
+  add_record(entry.index, bytes);
+}
+
+std::byte* Segment::record_destination(std::uint64_t bytes) {
+  if (staged_bytes_ > 0 && staged_bytes_ + bytes > kStagingBytes) write_staged();
+  if (staged_bytes_ == 0) {
+    if (cursor_.end - durable_end_ >= kPrefaultStreaming || bytes > kStagingBytes) {
+      return writable_map_->data() + cursor_.end;
+    }
+    if (!staging_) staging_ = std::make_unique_for_overwrite<std::byte[]>(kStagingBytes);
+    staged_from_ = cursor_.end;
+  }
+  std::byte* out = staging_.get() + staged_bytes_;
+  staged_bytes_ += bytes;
+  return out;
+}
+
+void Segment::write_staged() {
+  if (staged_bytes_ == 0) return;
+  const std::span<const std::byte> bytes(staging_.get(), staged_bytes_);
+  staged_bytes_ = 0;
+  if (ensure_file_open() && file_.write_at(staged_from_, bytes)) return;
+  std::memcpy(writable_map_->data() + staged_from_, bytes.data(), bytes.size());
 }
 
 std::optional<Segment::PrefaultWindow> Segment::claim_prefault_window() noexcept {
@@ -571,7 +594,8 @@ std::optional<Segment::PrefaultWindow> Segment::claim_prefault_window() noexcept
   return PrefaultWindow{writable_map_, from, to - from};
 }
 
-void Segment::publish() noexcept {
+void Segment::publish() {
+  write_staged();
   memory_point_count_.store(cursor_.point_count, std::memory_order_release);
   records_end_.store(cursor_.end, std::memory_order_release);
   last_index_.store(pending_last_, std::memory_order_release);
@@ -604,18 +628,35 @@ Status Segment::write_state(SegmentState state) {
 
 Status Segment::sync() {
   if (!dirty()) return {};
+  write_staged();  // publish() did, unless the caller appended since
   const std::uint64_t target = cursor_.end;
   // The slot records the end of the *previous* sync, which is already
   // durable: a crash during this fdatasync can never leave a slot that
   // claims unsynced bytes (design.md, "sync").
   if (auto s = write_state(current_state_fields()); !s) return s;
+  extend_runway(target - durable_end_);
   if (auto s = file_.data_sync(); !s) return s;
   durable_end_ = target;
   return {};
 }
 
+void Segment::extend_runway(std::uint64_t batch_bytes) {
+  if (batch_bytes > kRunwayMaxBatch || !writable_map_) return;
+  // Never over a byte written before: records end at high_water_.
+  const std::uint64_t written = std::max(high_water_, cursor_.end);
+  if (runway_end_ >= written + 2 * batch_bytes) return;
+  const std::uint64_t from = std::max(runway_end_, align_up(written, 4096));
+  const std::uint64_t to =
+      std::min(align_up(from + kRunwaySyncs * batch_bytes, 4096), writable_map_->size());
+  if (to <= from) return;
+  // A failure costs only the speed-up: the sync after it reports a disk
+  // that fails.
+  if (file_.write_zeros(from, to - from)) runway_end_ = to;
+}
+
 Status Segment::seal() {
   if (sealed()) return {};
+  write_staged();
   const std::uint64_t first = identity_.first_index;
   const std::uint64_t last = pending_last_;
   std::uint64_t count = std::min(cursor_.point_count, memory_point_capacity_);
@@ -656,6 +697,7 @@ Status Segment::seal() {
   file_.close();
   // Readers keep using the mapping through map_ until the cache evicts it.
   writable_map_.reset();
+  staging_.reset();
   evictable_.store(true, std::memory_order_release);
   return {};
 }
