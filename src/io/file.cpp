@@ -100,23 +100,37 @@ Status File::read_at(std::uint64_t offset, std::span<std::byte> out) const {
   return {};
 }
 
-Status File::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
-  fault::Step step({fault::Op::write, path_, nullptr, fd_});
-  if (step.injected() != 0) return os_error("write", path_, step.injected());
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
-                               static_cast<off_t>(offset + done));
+namespace {
+
+// Calls `write_some(done)` (one pwrite or pwritev, `done` bytes in) until
+// `length` bytes are written, retrying EINTR; tells `step` the outcome.
+template <class WriteSome>
+Status write_fully(fault::Step& step, const std::filesystem::path& path, std::uint64_t length,
+                   WriteSome write_some) {
+  std::uint64_t done = 0;
+  while (done < length) {
+    const ssize_t n = write_some(done);
     if (n < 0) {
       if (errno == EINTR) continue;
       const int err = errno;
       step.done(err);
-      return os_error("write", path_, err);
+      return os_error("write", path, err);
     }
-    done += static_cast<std::size_t>(n);
+    done += static_cast<std::uint64_t>(n);
   }
   step.done(0);
   return {};
+}
+
+}  // namespace
+
+Status File::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
+  fault::Step step({fault::Op::write, path_, nullptr, fd_});
+  if (step.injected() != 0) return os_error("write", path_, step.injected());
+  return write_fully(step, path_, bytes.size(), [&](std::uint64_t done) {
+    return ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
+                    static_cast<off_t>(offset + done));
+  });
 }
 
 Status File::write_zeros(std::uint64_t offset, std::uint64_t length) {
@@ -124,27 +138,16 @@ Status File::write_zeros(std::uint64_t offset, std::uint64_t length) {
   if (step.injected() != 0) return os_error("write", path_, step.injected());
   // One zero page, named by every iovec: no buffer of `length` bytes.
   static constexpr std::array<std::byte, 4096> kZeroPage{};
-  std::array<iovec, 64> iov;
-  std::uint64_t done = 0;
-  while (done < length) {
+  return write_fully(step, path_, length, [&](std::uint64_t done) {
+    std::array<iovec, 64> iov;
     std::size_t count = 0;
     for (std::uint64_t covered = 0; count < iov.size() && done + covered < length; ++count) {
       const std::uint64_t part = std::min<std::uint64_t>(kZeroPage.size(), length - done - covered);
       iov[count] = {const_cast<std::byte*>(kZeroPage.data()), static_cast<std::size_t>(part)};
       covered += part;
     }
-    const ssize_t n = ::pwritev(fd_, iov.data(), static_cast<int>(count),
-                                static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      step.done(err);
-      return os_error("write", path_, err);
-    }
-    done += static_cast<std::uint64_t>(n);
-  }
-  step.done(0);
-  return {};
+    return ::pwritev(fd_, iov.data(), static_cast<int>(count), static_cast<off_t>(offset + done));
+  });
 }
 
 Status File::preallocate(std::uint64_t size) {
