@@ -90,6 +90,13 @@ class SegmentCalls final : public seglog::detail::fault::Hook {
     std::lock_guard lock(mu_);
     return {seen_.begin() + static_cast<std::ptrdiff_t>(mark), seen_.end()};
   }
+  // The calls `action` made.
+  template <class Action>
+  std::vector<Seen> during(Action&& action) const {
+    const std::size_t mark = size();
+    action();
+    return since(mark);
+  }
 
   int before(const seglog::detail::fault::Call&) override { return 0; }
   void after(const seglog::detail::fault::Call& call, int err) override {
@@ -114,6 +121,13 @@ std::string describe(const std::vector<SegmentCalls::Seen>& calls) {
     out += std::string(seglog::detail::fault::op_name(c.op)) + (c.err != 0 ? "(failed) " : " ");
   }
   return out.empty() ? "(none)" : out;
+}
+
+// `seen` is `writes` pwrites on the segment and nothing else.
+void expect_only_writes(const std::vector<SegmentCalls::Seen>& seen, std::size_t writes) {
+  INFO("calls on the segment: " << describe(seen));
+  CHECK(count_op(seen, Op::write) == writes);
+  CHECK(seen.size() == writes);
 }
 
 // What the log was given, to compare reads against.
@@ -152,6 +166,7 @@ void expect_entries(const SegmentedStorage& storage, const Model& model, std::ui
   CHECK(mismatches == 0);
 }
 
+
 void append_or_fail(SegmentedStorage& storage, const std::vector<LogEntry>& batch) {
   auto s = storage.append_entries(batch);
   INFO(seglog::test::describe(seglog::test::outcome(s)));
@@ -163,6 +178,30 @@ void sync_or_fail(SegmentedStorage& storage) {
   INFO(seglog::test::describe(seglog::test::outcome(s)));
   REQUIRE(s);
 }
+
+// A fresh log in a temporary directory (sync_options), what was given to
+// it, and the check that closes it and reads everything back after a
+// reopen.
+struct LogUnderTest {
+  seglog::test::TempDir dir;
+  Options options = sync_options(dir.path());
+  Model model;
+  std::unique_ptr<SegmentedStorage> storage = open_or_fail(options);
+
+  LogUnderTest() = default;
+  // Starts in the sync regime: `synced` entries of 100 B, synced.
+  explicit LogUnderTest(std::uint64_t synced) {
+    append_or_fail(*storage, model.next(synced, 100));
+    sync_or_fail(*storage);
+  }
+  std::unique_ptr<SegmentedStorage> close_reopen_and_expect_all() {
+    REQUIRE(storage->close());
+    storage.reset();
+    auto reopened = open_or_fail(options);
+    expect_entries(*reopened, model, model.last());
+    return reopened;
+  }
+};
 
 fs::path only_segment(const fs::path& dir) {
   std::vector<fs::path> found;
@@ -248,51 +287,38 @@ ExtentReport extents_of(const fs::path& path, std::uint64_t offset, std::uint64_
 
 TEST_CASE("a writer that syncs small batches writes each batch with one pwrite",
           "[faults][sync_writes]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
+  LogUnderTest log(10);
+  Model& model = log.model;
   {
-    auto storage = open_or_fail(options);
-    append_or_fail(*storage, model.next(10, 100));
-    sync_or_fail(*storage);
+    auto& storage = log.storage;
     SegmentCalls calls;
     for (int round = 0; round < 3; ++round) {
-      const std::size_t mark = calls.size();
-      append_or_fail(*storage, model.next(16, 100 + static_cast<std::size_t>(round) * 37));
-      const auto seen = calls.since(mark);
-      INFO("round " << round << ", calls on the segment: " << describe(seen));
+      INFO("round " << round);
       // The staged records, in one write, and nothing else (no sync).
-      CHECK(seen.size() == 1);
-      CHECK(count_op(seen, Op::write) == 1);
+      expect_only_writes(calls.during([&] {
+        append_or_fail(*storage, model.next(16, 100 + static_cast<std::size_t>(round) * 37));
+      }), 1);
       expect_entries(*storage, model, model.last());
       sync_or_fail(*storage);
       expect_entries(*storage, model, model.last());
     }
     // A batch over the staging buffer in small records: one pwrite per
     // buffer's worth, still below the streaming mark.
-    const std::size_t mark = calls.size();
-    append_or_fail(*storage, model.next(3000, 100));  // 3000 x 136 B = 408,000 B
-    const auto seen = calls.since(mark);
-    INFO("calls on the segment: " << describe(seen));
-    CHECK(count_op(seen, Op::write) == 2);
-    CHECK(seen.size() == 2);
+    expect_only_writes(calls.during([&] {
+      append_or_fail(*storage, model.next(3000, 100));  // 3000 x 136 B = 408,000 B
+    }), 2);
     expect_entries(*storage, model, model.last());
     sync_or_fail(*storage);
-    REQUIRE(storage->close());
   }
-  auto reopened = open_or_fail(options);
-  expect_entries(*reopened, model, model.last());
+  (void)log.close_reopen_and_expect_all();
 }
 
 TEST_CASE("a streaming writer stores records through the mapping",
           "[faults][sync_writes]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
+  LogUnderTest log(4);
+  Model& model = log.model;
   {
-    auto storage = open_or_fail(options);
-    append_or_fail(*storage, model.next(4, 100));
-    sync_or_fail(*storage);
+    auto& storage = log.storage;
     SegmentCalls calls;
     // 1,100 x 1,032 B = 1,135,200 B unsynced: past the streaming mark.
     std::size_t mark = calls.size();
@@ -331,26 +357,20 @@ TEST_CASE("a streaming writer stores records through the mapping",
     append_or_fail(*storage, model.next(8, 100));
     CHECK(count_op(calls.since(mark), Op::write) == 1);
     sync_or_fail(*storage);
-    REQUIRE(storage->close());
   }
-  auto reopened = open_or_fail(options);
-  expect_entries(*reopened, model, model.last());
+  (void)log.close_reopen_and_expect_all();
 }
 
 TEST_CASE("a record larger than the staging buffer is stored through the mapping",
           "[faults][sync_writes]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
+  LogUnderTest log(4);
+  Model& model = log.model;
   {
-    auto storage = open_or_fail(options);
-    append_or_fail(*storage, model.next(4, 100));
-    sync_or_fail(*storage);
+    auto& storage = log.storage;
     SegmentCalls calls;
-    std::size_t mark = calls.size();
-    append_or_fail(*storage, model.next(1, 300 << 10));
     REQUIRE(seglog::detail::record_bytes(300 << 10) > kStagingBytes);
-    CHECK(calls.since(mark).empty());
+    expect_only_writes(calls.during([&] { append_or_fail(*storage, model.next(1, 300 << 10)); }),
+                       0);
     expect_entries(*storage, model, model.last());
     sync_or_fail(*storage);
     expect_entries(*storage, model, model.last());
@@ -361,33 +381,21 @@ TEST_CASE("a record larger than the staging buffer is stored through the mapping
     const auto after = model.next(5, 200);
     batch.insert(batch.end(), large.begin(), large.end());
     batch.insert(batch.end(), after.begin(), after.end());
-    mark = calls.size();
-    append_or_fail(*storage, batch);
-    {
-      const auto seen = calls.since(mark);
-      INFO("calls on the segment: " << describe(seen));
-      CHECK(count_op(seen, Op::write) == 2);
-      CHECK(seen.size() == 2);
-    }
+    expect_only_writes(calls.during([&] { append_or_fail(*storage, batch); }), 2);
     expect_entries(*storage, model, model.last());
     sync_or_fail(*storage);
-    REQUIRE(storage->close());
   }
-  auto reopened = open_or_fail(options);
-  expect_entries(*reopened, model, model.last());
+  (void)log.close_reopen_and_expect_all();
 }
 
 // ---- 2. a failing pwrite --------------------------------------------------------
 
 TEST_CASE("a failed pwrite of staged records falls back to the mapping",
           "[faults][sync_writes]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
+  LogUnderTest log(10);
+  Model& model = log.model;
   {
-    auto storage = open_or_fail(options);
-    append_or_fail(*storage, model.next(10, 100));
-    sync_or_fail(*storage);
+    auto& storage = log.storage;
     {
       // Only the active segment's writes (not the .tmp a roll prepares).
       ScopedFault eio(Op::write, EIO, FaultFilter().named(".seg").sparing(".tmp"));
@@ -404,20 +412,16 @@ TEST_CASE("a failed pwrite of staged records falls back to the mapping",
     expect_entries(*storage, model, model.last());
     append_or_fail(*storage, model.next(16, 100));
     sync_or_fail(*storage);
-    REQUIRE(storage->close());
   }
-  auto reopened = open_or_fail(options);
-  expect_entries(*reopened, model, model.last());
-  CHECK(reopened->stats().torn_tails_cut == 0);
+  CHECK(log.close_reopen_and_expect_all()->stats().torn_tails_cut == 0);
 }
 
 TEST_CASE("a failed zeros write ahead of the records does not fail the sync",
           "[faults][sync_writes]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
+  LogUnderTest log;
+  Model& model = log.model;
   {
-    auto storage = open_or_fail(options);
+    auto& storage = log.storage;
     append_or_fail(*storage, model.next(16, 100));
     {
       // The first sync of a small batch writes the state slot (1st write)
@@ -454,7 +458,7 @@ TEST_CASE("a failed zeros write ahead of the records does not fail the sync",
     (void)storage->close();
   }
   // What the two good syncs made durable is there.
-  auto reopened = open_or_fail(options);
+  auto reopened = open_or_fail(log.options);
   REQUIRE(reopened->last_index() >= 32);
   expect_entries(*reopened, model, reopened->last_index());
 }
@@ -463,10 +467,9 @@ TEST_CASE("a failed zeros write ahead of the records does not fail the sync",
 
 TEST_CASE("small syncs write zeros ahead of the records every few syncs",
           "[faults][sync_writes]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
-  auto storage = open_or_fail(options);
+  LogUnderTest log;
+  Model& model = log.model;
+  auto& storage = log.storage;
   constexpr int kCycles = 40;
   SegmentCalls calls;
   int zeros_writes = 0;
@@ -510,10 +513,9 @@ TEST_CASE("small syncs write zeros ahead of the records every few syncs",
 }
 
 TEST_CASE("syncs of batches over 64 KiB write no zeros", "[faults][sync_writes]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
-  auto storage = open_or_fail(options);
+  LogUnderTest log;
+  Model& model = log.model;
+  auto& storage = log.storage;
   SegmentCalls calls;
   for (int cycle = 0; cycle < 10; ++cycle) {
     std::size_t mark = calls.size();
@@ -542,10 +544,9 @@ TEST_CASE("syncs of batches over 64 KiB write no zeros", "[faults][sync_writes]"
 
 TEST_CASE("after small syncs the blocks past the records are written, not unwritten",
           "[faults][sync_writes][fiemap]") {
-  seglog::test::TempDir dir;
-  const Options options = sync_options(dir.path());
-  Model model;
-  auto storage = open_or_fail(options);
+  LogUnderTest log;
+  Model& model = log.model;
+  auto& storage = log.storage;
   constexpr std::uint64_t kBatch = 16;
   constexpr std::size_t kPayload = 100;
   const std::uint64_t batch_bytes = kBatch * seglog::detail::record_bytes(kPayload);
@@ -554,9 +555,9 @@ TEST_CASE("after small syncs the blocks past the records are written, not unwrit
     sync_or_fail(*storage);
   }
   REQUIRE(storage->flush());
-  const fs::path segment = only_segment(options.dir);
+  const fs::path segment = only_segment(log.options.dir);
   const std::uint64_t capacity = fs::file_size(segment);
-  REQUIRE(capacity == options.segment_size);
+  REQUIRE(capacity == log.options.segment_size);
   const std::uint64_t records_end =
       seglog::detail::kSegmentHeaderBytes + model.record_bytes_upto(model.last());
   // The records end where the format says: the last record's payload ends
@@ -572,11 +573,11 @@ TEST_CASE("after small syncs the blocks past the records are written, not unwrit
   const ExtentReport far_end = extents_of(segment, capacity - 4096, 4096);
   const ExtentReport past_records = extents_of(segment, records_end, ahead);
   if (far_end.err != 0) {
-    WARN("FIEMAP is not supported under " << options.dir << " (" << std::strerror(far_end.err)
+    WARN("FIEMAP is not supported under " << log.options.dir << " (" << std::strerror(far_end.err)
                                           << "): the extents past the records were not checked");
     CHECK((far_end.err == EOPNOTSUPP || far_end.err == ENOTTY || far_end.err == EINVAL));
   } else if (!far_end.unwritten) {
-    WARN("the file system under " << options.dir
+    WARN("the file system under " << log.options.dir
                                   << " reports no unwritten extent in a fallocated file "
                                      "(tmpfs?): the runway's effect cannot be seen here");
     REQUIRE(past_records.err == 0);
