@@ -11,6 +11,7 @@
 #include <array>
 #include <cstring>
 #include <cstdio>
+#include <new>
 #include <random>
 
 namespace seglog::detail {
@@ -563,7 +564,10 @@ std::byte* Segment::record_destination(std::uint64_t bytes) {
     if (cursor_.end - durable_end_ >= kPrefaultStreaming || bytes > kStagingBytes) {
       return writable_map_->data() + cursor_.end;
     }
-    if (!staging_) staging_ = std::make_unique_for_overwrite<std::byte[]>(kStagingBytes);
+    // Allocated mid-batch: without memory the record goes to the mapping
+    // rather than an exception leaving the batch half encoded.
+    if (!staging_) staging_.reset(new (std::nothrow) std::byte[kStagingBytes]);
+    if (!staging_) return writable_map_->data() + cursor_.end;
     staged_from_ = cursor_.end;
   }
   std::byte* out = staging_.get() + staged_bytes_;
@@ -642,10 +646,10 @@ Status Segment::sync() {
 
 void Segment::extend_runway(std::uint64_t batch_bytes) {
   if (batch_bytes > kRunwayMaxBatch || !writable_map_) return;
-  // Never over a byte written before: records end at high_water_.
-  const std::uint64_t written = std::max(high_water_, cursor_.end);
-  if (runway_end_ >= written + 2 * batch_bytes) return;
-  const std::uint64_t from = std::max(runway_end_, align_up(written, 4096));
+  // Never over a byte written before: every byte ever written lies below
+  // high_water_ (records cut by truncate_after included).
+  if (runway_end_ >= high_water_ + 2 * batch_bytes) return;
+  const std::uint64_t from = std::max(runway_end_, align_up(high_water_, 4096));
   const std::uint64_t to =
       std::min(align_up(from + kRunwaySyncs * batch_bytes, 4096), writable_map_->size());
   if (to <= from) return;
