@@ -133,8 +133,8 @@ Status File::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
   });
 }
 
-Status File::write_zeros(std::uint64_t offset, std::uint64_t length) {
-  fault::Step step({fault::Op::write, path_, nullptr, fd_});
+Status File::write_zeros(std::uint64_t offset, std::uint64_t length, fault::Op op) {
+  fault::Step step({op, path_, nullptr, fd_});
   if (step.injected() != 0) return os_error("write", path_, step.injected());
   // One zero page, named by every iovec: no buffer of `length` bytes.
   static constexpr std::array<std::byte, 4096> kZeroPage{};

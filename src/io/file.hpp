@@ -9,6 +9,8 @@
 
 #include <seglog/error.hpp>
 
+#include "io/fault_injection.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -48,8 +50,10 @@ class File {
   [[nodiscard]] Status read_at(std::uint64_t offset, std::span<std::byte> out) const;
   [[nodiscard]] Status write_at(std::uint64_t offset,
                                 std::span<const std::byte> bytes);
-  // Writes `length` zero bytes at offset (one write step, like write_at).
-  [[nodiscard]] Status write_zeros(std::uint64_t offset, std::uint64_t length);
+  // Writes `length` zero bytes at offset (one write step, like write_at;
+  // the fault seam sees it as `op`).
+  [[nodiscard]] Status write_zeros(std::uint64_t offset, std::uint64_t length,
+                                   fault::Op op = fault::Op::write);
   // Allocates [0, size) with fallocate (never a sparse hole).
   // Errors: no_space.
   [[nodiscard]] Status preallocate(std::uint64_t size);

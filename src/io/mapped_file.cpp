@@ -33,6 +33,9 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map(
   file->data_ = static_cast<std::byte*>(file->region_.get_address());
   file->size_ = file->region_.get_size();
   file->path_ = path;
+  if (access == Access::read_write) {
+    (void)::madvise(file->data_, file->size_, MADV_RANDOM);
+  }
   return file;
 }
 

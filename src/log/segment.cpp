@@ -561,13 +561,16 @@ void Segment::append(const LogEntry& entry) {
 std::byte* Segment::record_destination(std::uint64_t bytes) {
   if (staged_bytes_ > 0 && staged_bytes_ + bytes > kStagingBytes) write_staged();
   if (staged_bytes_ == 0) {
-    if (cursor_.end - durable_end_ >= kPrefaultStreaming || bytes > kStagingBytes) {
-      return writable_map_->data() + cursor_.end;
-    }
+    const bool streaming = cursor_.end - durable_end_ >= kPrefaultStreaming;
     // Allocated mid-batch: without memory the record goes to the mapping
     // rather than an exception leaving the batch half encoded.
-    if (!staging_) staging_.reset(new (std::nothrow) std::byte[kStagingBytes]);
-    if (!staging_) return writable_map_->data() + cursor_.end;
+    if (!streaming && bytes <= kStagingBytes && !staging_) {
+      staging_.reset(new (std::nothrow) std::byte[kStagingBytes]);
+    }
+    if (streaming || bytes > kStagingBytes || !staging_) {
+      await_prefault(cursor_.end, cursor_.end + bytes);
+      return writable_map_->data() + cursor_.end;
+    }
     staged_from_ = cursor_.end;
   }
   std::byte* out = staging_.get() + staged_bytes_;
@@ -579,23 +582,39 @@ void Segment::write_staged() {
   if (staged_bytes_ == 0) return;
   const std::span<const std::byte> bytes(staging_.get(), staged_bytes_);
   staged_bytes_ = 0;
+  await_prefault(staged_from_, staged_from_ + bytes.size());
   if (ensure_file_open() && file_.write_at(staged_from_, bytes)) return;
   std::memcpy(writable_map_->data() + staged_from_, bytes.data(), bytes.size());
 }
 
-std::optional<Segment::PrefaultWindow> Segment::claim_prefault_window() noexcept {
+std::shared_ptr<Prefault> Segment::claim_prefault_window() {
   // Only for a writer that streams: the pages become dirty zeros, which
   // the next fdatasync writes too. A writer that syncs every small batch
   // would pay for writing the window at its next sync.
   if (!writable_map_ || sealed() || cursor_.end - durable_end_ < kPrefaultStreaming) {
-    return std::nullopt;
+    return nullptr;
   }
   const std::uint64_t limit = writable_map_->size();
   const std::uint64_t from = std::max(prefaulted_end_, cursor_.end);
-  const std::uint64_t to = std::min(cursor_.end + kPrefaultAhead, limit);
-  if (to <= from || (to - from < kPrefaultStep && to < limit)) return std::nullopt;
+  // Whole chunks (Prefault::kChunk), or up to the end of the file.
+  const std::uint64_t ahead = cursor_.end + kPrefaultAhead;
+  const std::uint64_t to = std::min(ahead / kPrefaultStep * kPrefaultStep, limit);
+  if (to <= from || (to - from < kPrefaultStep && to < limit)) return nullptr;
+  if (!prefault_) {
+    // Its own descriptor: the task may outlive this segment's file_.
+    auto file = File::open(path_, File::Mode::read_write);
+    if (!file) return nullptr;  // the writer faults its pages itself
+    prefault_ = std::make_shared<Prefault>(std::move(*file), writable_map_, from);
+  }
+  prefault_->extend(from, to);
   prefaulted_end_ = to;
-  return PrefaultWindow{writable_map_, from, to - from};
+  return prefault_;
+}
+
+void Segment::stop_prefault() noexcept {
+  if (!prefault_) return;
+  prefault_->stop();
+  prefault_.reset();
 }
 
 void Segment::publish() {
@@ -661,6 +680,8 @@ void Segment::extend_runway(std::uint64_t batch_bytes) {
 Status Segment::seal() {
   if (sealed()) return {};
   write_staged();
+  // No zeros may land over the footer, nor past the trimmed end.
+  stop_prefault();
   const std::uint64_t first = identity_.first_index;
   const std::uint64_t last = pending_last_;
   std::uint64_t count = std::min(cursor_.point_count, memory_point_capacity_);

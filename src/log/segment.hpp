@@ -21,6 +21,7 @@
 #include "format/segment_header.hpp"
 #include "io/file.hpp"
 #include "io/mapped_file.hpp"
+#include "log/prefault.hpp"
 #include "log/sparse_index.hpp"
 
 #include <atomic>
@@ -209,22 +210,22 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Writes staged records (see record_destination), then makes appended
   // records visible to readers.
   void publish();
-  // The part of the mapping the writer reaches next (up to kPrefaultAhead
-  // past the cursor) that nobody faulted in yet, claimed for a
-  // MappedFile::populate_write off the writer's thread; nullopt when what
-  // lies ahead is covered or too little to be worth a task, or when the
-  // writer does not stream (less than kPrefaultStreaming unsynced bytes).
-  // 8 MiB is ~4 ms of appends at the fastest rate measured here
-  // (docs/performance.md).
+  // Claims the part of the file the writer reaches next (up to
+  // kPrefaultAhead past the cursor) that no claim covers yet, to be zeroed
+  // and mapped writable off the writer's thread (log/prefault.hpp); returns
+  // the Prefault to run there. Null when what lies ahead is claimed or too
+  // little to be worth a task, or when the writer does not stream (less
+  // than kPrefaultStreaming unsynced bytes: the zeros would be written by
+  // its next fdatasync too). 8 MiB is ~3 ms of appends at the fastest rate
+  // measured here (docs/performance.md).
   static constexpr std::uint64_t kPrefaultAhead = 8ull << 20;
-  static constexpr std::uint64_t kPrefaultStep = 1ull << 20;
+  static constexpr std::uint64_t kPrefaultStep = Prefault::kChunk;
   static constexpr std::uint64_t kPrefaultStreaming = 1ull << 20;
-  struct PrefaultWindow {
-    std::shared_ptr<MappedFile> map;  // kept mapped until the task ran
-    std::uint64_t offset = 0;
-    std::uint64_t length = 0;
-  };
-  std::optional<PrefaultWindow> claim_prefault_window() noexcept;
+  std::shared_ptr<Prefault> claim_prefault_window();
+  // Ends all zeroing ahead of the writer (waiting for a chunk in
+  // progress): before a seal, and at close, so that no zero lands after
+  // the file is handed on (a reopen in this process appends there too).
+  void stop_prefault() noexcept;
   // Makes records durable: writes the state slot (synced end of the previous
   // sync) and fdatasyncs. Errors: io_error.
   [[nodiscard]] Status sync();
@@ -277,6 +278,11 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // are: the same bytes reach the page cache and nothing is left to undo
   // (a disk error shows at the next fdatasync, which reports it).
   void write_staged();
+  // Returns once no byte of [from, to) is left to be zeroed ahead of the
+  // writer (Prefault::ready): its bytes land after the zeros, never under.
+  void await_prefault(std::uint64_t from, std::uint64_t to) const noexcept {
+    if (prefault_) prefault_->ready(from, to);
+  }
   // Before a sync of `batch_bytes` (the bytes since the last one), writes
   // zeros over the next kRunwaySyncs syncs' worth of the file ahead of the
   // records, once fewer than two syncs' worth are left; that sync's
@@ -341,7 +347,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   std::uint64_t high_water_ = kSegmentHeaderBytes;   // end of every byte ever written
   std::uint64_t durable_end_ = kSegmentHeaderBytes;  // synced
   std::uint64_t pending_last_ = 0;
-  std::uint64_t prefaulted_end_ = 0;  // claim_prefault_window's mark
+  std::uint64_t prefaulted_end_ = 0;  // end of the windows claimed
+  std::shared_ptr<Prefault> prefault_;  // created by the first claim
   static constexpr std::uint64_t kStagingBytes = 256ull << 10;
   std::unique_ptr<std::byte[]> staging_;  // allocated on first use
   std::uint64_t staged_from_ = 0;         // file offset of staging_[0]

@@ -332,10 +332,10 @@ void SegmentLog::request_spares() {
 }
 
 void SegmentLog::prefault_ahead() {
-  auto window = active_->claim_prefault_window();
-  if (!window) return;
-  prefaulter_.post(BackgroundWorker::Kind::prefault, [window = std::move(*window)] {
-    window.map->populate_write(window.offset, window.length);
+  auto prefault = active_->claim_prefault_window();
+  if (!prefault) return;
+  prefaulter_.post(BackgroundWorker::Kind::prefault, [prefault = std::move(prefault)] {
+    prefault->run();
   });
 }
 
@@ -546,6 +546,7 @@ Status SegmentLog::flush() {
 }
 
 Status SegmentLog::close() {
+  if (active_) active_->stop_prefault();
   worker_.wait(BackgroundWorker::kAll);
   remove_spares();
   // After a failed sync nothing more is written; close reports it again.
