@@ -5,12 +5,13 @@
 // Why zeros are written rather than only faulted: the segment file is
 // preallocated, and on ext4 a store into a fallocated page that is not yet
 // in the page cache costs a read fault and a page_mkwrite per 4 KiB page.
-// MADV_POPULATE_WRITE pays that same price: 1.4–2.8 GB/s here, slower
-// than the writer, which then waited on the pages the prefaulter held
-// locked. A pwrite of zeros fills the page cache with large folios at
-// 4.9–5.7 GB/s; populating the mapping over pages already cached and dirty
-// runs at 17 GB/s, and stores into them at 8–11 GB/s (docs/performance.md,
-// "Keeping faults off the append path").
+// MADV_POPULATE_WRITE pays that same price (0.8–2.8 GB/s here), slower
+// than the writer, which then slept on the pages the prefaulter held
+// locked. A pwrite of zeros fills the page cache a large folio at a time
+// (4.7–5.7 GB/s); populating the mapping over pages already cached and
+// dirty runs at 12–17 GB/s, and stores into them at ~10 GB/s
+// (bench/page_prep; docs/performance.md, "Keeping faults off the append
+// path").
 //
 // Writing zeros destroys what is there, so no byte the writer stores may
 // be zeroed after it. The file ahead of the writer is cut into chunks,
@@ -36,9 +37,8 @@ namespace seglog::detail {
 class Prefault {
  public:
   // Chunks end on 1 MiB boundaries (so should claims): writes that large
-  // let the page cache use large folios, and a folio that a write covers
-  // only in part is left not uptodate, so the first store into it faults
-  // and reads it (which cost the writer more than the zeroing saved).
+  // let the page cache use large folios, and aligned ones zero 8–15%
+  // faster than the same writes unaligned (bench/page_prep).
   static constexpr std::uint64_t kChunk = 1ull << 20;
 
   // `file` and `map` are the active segment's file (a descriptor of its
