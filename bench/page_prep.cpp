@@ -34,7 +34,8 @@ class Mapped {
     void* p = ::mmap(nullptr, kFile, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
     if (p == MAP_FAILED) fail("mmap");
     data_ = static_cast<char*>(p);
-    // As seglog maps a segment it writes (io/mapped_file.cpp).
+    // As seglog advises the part of a segment ahead of a streaming writer
+    // (log/prefault.cpp): no read-ahead on faults.
     ::madvise(data_, kFile, MADV_RANDOM);
   }
   ~Mapped() {

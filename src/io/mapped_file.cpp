@@ -33,21 +33,22 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map(
   file->data_ = static_cast<std::byte*>(file->region_.get_address());
   file->size_ = file->region_.get_size();
   file->path_ = path;
-  if (access == Access::read_write) {
-    (void)::madvise(file->data_, file->size_, MADV_RANDOM);
-  }
   return file;
 }
 
+void MappedFile::no_read_ahead(std::uint64_t offset, std::uint64_t length) const noexcept {
+  advise(offset, length, MADV_RANDOM);
+}
+
 void MappedFile::populate_read(std::uint64_t offset, std::uint64_t length) const noexcept {
-  populate(offset, length, MADV_POPULATE_READ);
+  advise(offset, length, MADV_POPULATE_READ);
 }
 
 void MappedFile::populate_write(std::uint64_t offset, std::uint64_t length) const noexcept {
-  populate(offset, length, MADV_POPULATE_WRITE);
+  advise(offset, length, MADV_POPULATE_WRITE);
 }
 
-void MappedFile::populate(std::uint64_t offset, std::uint64_t length, int advice) const noexcept {
+void MappedFile::advise(std::uint64_t offset, std::uint64_t length, int advice) const noexcept {
   const std::uint64_t page = bip::mapped_region::get_page_size();
   const std::uint64_t begin = offset / page * page;
   const std::uint64_t end = std::min(offset + length, size_);

@@ -31,6 +31,9 @@ class MappedFile {
 
   // Hints that the range will be read soon (posix_madvise WILLNEED).
   void prefetch(std::uint64_t offset, std::uint64_t length) const noexcept;
+  // Faults in [offset, offset + length) read only the page they need
+  // (madvise MADV_RANDOM): no read-ahead of pages around it.
+  void no_read_ahead(std::uint64_t offset, std::uint64_t length) const noexcept;
   // Faults [offset, offset + length) in, readable (madvise
   // MADV_POPULATE_READ; pages stay clean). Best effort: a kernel without it
   // leaves the faults for later.
@@ -42,7 +45,8 @@ class MappedFile {
 
  private:
   MappedFile() = default;
-  void populate(std::uint64_t offset, std::uint64_t length, int advice) const noexcept;
+  // madvise over the pages that hold [offset, offset + length).
+  void advise(std::uint64_t offset, std::uint64_t length, int advice) const noexcept;
   boost::interprocess::file_mapping mapping_;
   boost::interprocess::mapped_region region_;
   std::byte* data_ = nullptr;

@@ -11,7 +11,12 @@ Prefault::Prefault(File file, std::shared_ptr<MappedFile> map, std::uint64_t fir
       next_(first),
       limit_(first),
       settled_end_(first),
-      limit_seen_(first) {}
+      limit_seen_(first) {
+  // Ahead of the writer read-ahead only zero-fills pages that the zeros
+  // then overwrite. Behind it (the records, which recovery scans and
+  // readers fault in after a restart) read-ahead stays.
+  map_->no_read_ahead(first, map_->size() - std::min(first, map_->size()));
+}
 
 void Prefault::extend(std::uint64_t from, std::uint64_t end) {
   std::lock_guard lock(mu_);

@@ -43,7 +43,8 @@ class Prefault {
 
   // `file` and `map` are the active segment's file (a descriptor of its
   // own, which outlives the segment's) and read-write mapping. Nothing
-  // below `first` is ever zeroed.
+  // below `first` is ever zeroed; from `first` on, faults read no pages
+  // ahead (MappedFile::no_read_ahead).
   Prefault(File file, std::shared_ptr<MappedFile> map, std::uint64_t first) noexcept;
 
   // Writer: lets chunks up to `end` be zeroed (a window ahead of its
