@@ -15,7 +15,7 @@ Prefault::Prefault(File file, std::shared_ptr<MappedFile> map, std::uint64_t fir
   // Ahead of the writer read-ahead only zero-fills pages that the zeros
   // then overwrite. Behind it (the records, which recovery scans and
   // readers fault in after a restart) read-ahead stays.
-  map_->no_read_ahead(first, map_->size() - std::min(first, map_->size()));
+  map_->no_read_ahead(first, map_->size());  // clamped to the mapping
 }
 
 void Prefault::extend(std::uint64_t from, std::uint64_t end) {
@@ -65,9 +65,8 @@ void Prefault::ready_slow(std::uint64_t from, std::uint64_t to) noexcept {
     }
     if (next_ < limit_ && next_ < to) {
       // The prefaulter is behind: zeroing the chunk here is faster than
-      // storing into pages that are not in the page cache.
-      // Bytes below `from` were stored already (every store passes here
-      // first): never zero them.
+      // storing into pages that are not in the page cache. Never below
+      // `from`: those bytes were stored already (every store passes here).
       const std::uint64_t chunk_from = std::max(next_, from);
       const std::uint64_t chunk_to = std::min(chunk_end(std::max(to - 1, chunk_from)), limit_);
       next_ = chunk_to;

@@ -50,6 +50,8 @@ class Prefault {
   // Writer: lets chunks up to `end` be zeroed (a window ahead of its
   // cursor; `from`, where the window starts, is at or past the cursor).
   void extend(std::uint64_t from, std::uint64_t end);
+  // Writer: the end of everything claimed so far (extend's largest `end`).
+  std::uint64_t claimed_end() const noexcept { return limit_seen_; }
   // Prefaulter thread: zeroes and populates chunks up to the limit, one
   // at a time, until none is left.
   void run() noexcept;

@@ -564,10 +564,7 @@ std::byte* Segment::record_destination(std::uint64_t bytes) {
     const bool streaming = cursor_.end - durable_end_ >= kPrefaultStreaming;
     // Allocated mid-batch: without memory the record goes to the mapping
     // rather than an exception leaving the batch half encoded.
-    if (!streaming && bytes <= kStagingBytes && !staging_) {
-      staging_.reset(new (std::nothrow) std::byte[kStagingBytes]);
-    }
-    if (streaming || bytes > kStagingBytes || !staging_) {
+    if (streaming || bytes > kStagingBytes || !allocate_staging()) {
       await_prefault(cursor_.end, cursor_.end + bytes);
       return writable_map_->data() + cursor_.end;
     }
@@ -576,6 +573,11 @@ std::byte* Segment::record_destination(std::uint64_t bytes) {
   std::byte* out = staging_.get() + staged_bytes_;
   staged_bytes_ += bytes;
   return out;
+}
+
+bool Segment::allocate_staging() noexcept {
+  if (!staging_) staging_.reset(new (std::nothrow) std::byte[kStagingBytes]);
+  return staging_ != nullptr;
 }
 
 void Segment::write_staged() {
@@ -595,7 +597,7 @@ std::shared_ptr<Prefault> Segment::claim_prefault_window() {
     return nullptr;
   }
   const std::uint64_t limit = writable_map_->size();
-  const std::uint64_t from = std::max(prefaulted_end_, cursor_.end);
+  const std::uint64_t from = std::max(prefault_ ? prefault_->claimed_end() : 0, cursor_.end);
   // Whole chunks (Prefault::kChunk), or up to the end of the file.
   const std::uint64_t ahead = cursor_.end + kPrefaultAhead;
   const std::uint64_t to = std::min(ahead / kPrefaultStep * kPrefaultStep, limit);
@@ -607,7 +609,6 @@ std::shared_ptr<Prefault> Segment::claim_prefault_window() {
     prefault_ = std::make_shared<Prefault>(std::move(*file), writable_map_, from);
   }
   prefault_->extend(from, to);
-  prefaulted_end_ = to;
   return prefault_;
 }
 

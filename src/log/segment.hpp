@@ -273,6 +273,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // mapping, 2,850–2,870 written with pwrite, 3,230–3,400 for a bare
   // pwrite without the state slot (docs/performance.md, "append_sync").
   std::byte* record_destination(std::uint64_t bytes);
+  // The staging buffer, allocated on first use; false without memory.
+  bool allocate_staging() noexcept;
   // Writes the staged records at their offsets. Should the pwrite fail,
   // they are stored through the mapping instead, as a streaming writer's
   // are: the same bytes reach the page cache and nothing is left to undo
@@ -347,7 +349,6 @@ class Segment : public std::enable_shared_from_this<Segment> {
   std::uint64_t high_water_ = kSegmentHeaderBytes;   // end of every byte ever written
   std::uint64_t durable_end_ = kSegmentHeaderBytes;  // synced
   std::uint64_t pending_last_ = 0;
-  std::uint64_t prefaulted_end_ = 0;  // end of the windows claimed
   std::shared_ptr<Prefault> prefault_;  // created by the first claim
   static constexpr std::uint64_t kStagingBytes = 256ull << 10;
   std::unique_ptr<std::byte[]> staging_;  // allocated on first use
