@@ -1,6 +1,6 @@
 // log/prefault.hpp — the pages a streaming writer reaches next, made
 // resident, writable and mapped ahead of it, so its stores do not fault
-// (docs/design.md, "Append", step 4).
+// (docs/design.md, "Append and roll", step 5).
 //
 // Why zeros are written rather than only faulted: the segment file is
 // preallocated, and on ext4 a store into a fallocated page that is not yet
