@@ -24,6 +24,9 @@ class Category final : public std::error_category {
       case errc::closed: return "storage is closed";
       case errc::no_space: return "no space left on device";
       case errc::io_error: return "I/O error";
+      case errc::stale:
+        return "a read-only handle's view is out of date: the writer removed or replaced a "
+               "file since the open; reopen to see the log as it is now";
     }
     return "unknown seglog error";
   }

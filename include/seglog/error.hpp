@@ -26,6 +26,8 @@ enum class errc {
   closed,            // a call after close()
   no_space,          // the file system is full
   io_error,          // the OS failed a call (also: sticky after a failed sync)
+  stale,             // a read-only handle's view is out of date: the writer
+                     // removed or replaced a file since the open; reopen
 };
 
 // The category of seglog::errc; its name() is "seglog".
