@@ -32,6 +32,18 @@ bool may_follow_unsealed(const Segment& segment) {
   return state && !state->sealed && state->synced_end == kSegmentHeaderBytes;
 }
 
+// An unsealed segment before a sealed one: left by versions before the
+// fix of issue 12's defect 1, where a roll's seal queued behind a failed
+// one still ran (nothing damaged; nothing after the unsealed segment's
+// own synced records was acknowledged, since no sync() succeeds after a
+// failure). Such a segment is still at its preallocated size: a seal
+// trims the file only after its sealed slot is durable. A sealed segment
+// whose sealed slot was damaged (so that an older, unsealed slot reads as
+// current) is trimmed, and stays corrupted.
+bool never_trimmed(const Segment& segment) {
+  return segment.file_size() == segment.capacity();
+}
+
 }  // namespace
 
 Status SegmentLog::recover() {
@@ -121,7 +133,7 @@ Status SegmentLog::recover() {
                                                " has no first index in its header");
     } else if (state && state->sealed) {
       status = segment.adopt_sealed();
-    } else if (!newest && !behind_unsynced) {
+    } else if (!newest && !behind_unsynced && !never_trimmed(segment)) {
       status = make_error(errc::corrupted, "segment " + segment.path().string() +
                                                " is not sealed but a newer segment exists");
     } else {
@@ -140,7 +152,11 @@ Status SegmentLog::recover() {
                               " (missing, duplicate or misnamed segment)");
     }
     if (!status) {
-      if (writable) return status;
+      // A read-only open serves the valid prefix of *damaged* data only: a
+      // failing OS call (ENOMEM mapping, EMFILE, EIO reading) or a file the
+      // writer removed meanwhile (stale) fails the open rather than read
+      // as a shorter log.
+      if (writable || status.error() != errc::corrupted) return status;
       log(Logger::Level::error, status.error().message() + "; serving the log before it");
       usable = k;
       break;

@@ -51,16 +51,23 @@ Status SegmentLog::check_writable() const {
 }
 
 Status SegmentLog::fail_sticky(Status status) {
-  if (!status) {
-    {
-      std::lock_guard lock(sticky_mu_);
-      if (!sync_failed()) sticky_error_ = status.error();
-      sync_failed_.store(true, std::memory_order_release);
-    }
-    log(Logger::Level::error, "sync failed, log is now read-only until reopen: " +
-                                  status.error().message());
+  if (status) return status;
+  // A log that refuses writes until reopen is not "full, but usable":
+  // no_space is kept for failures that leave the log writable (a batch
+  // whose preallocation failed), so ENOSPC from a write or sync that made
+  // the failure sticky is io_error, and its message says why.
+  Error error = status.error();
+  if (error == errc::no_space) {
+    error = Error(errc::io_error,
+                  error.message() + " (no space left; writes are refused until the log is reopened)");
   }
-  return status;
+  {
+    std::lock_guard lock(sticky_mu_);
+    if (!sync_failed()) sticky_error_ = error;
+    sync_failed_.store(true, std::memory_order_release);
+  }
+  log(Logger::Level::error, "sync failed, log is now read-only until reopen: " + error.message());
+  return error;
 }
 
 // ---- reads -------------------------------------------------------------------
@@ -348,6 +355,19 @@ void SegmentLog::remove_spares() {
 }
 
 void SegmentLog::finish_roll(const std::shared_ptr<Segment>& previous) {
+  // After a failure, queued work must not make the directory worse than
+  // the failure did. Rolls finish in order, and sync() waits for them all,
+  // so segments behind an unsealed one hold nothing acknowledged and
+  // recovery may drop them (design.md, "Open" step 4) — but only while
+  // they are unsealed too: a later roll's seal running after an earlier
+  // one failed left an unsealed segment before a sealed one, which every
+  // open then refused as corrupted (issue 12, defect 1). So once the log
+  // has failed, no later roll seals anything; the reopen does.
+  if (sync_failed()) {
+    log(Logger::Level::warn, "not sealing " + (previous ? previous->path().string() : "") +
+                                 " after an earlier failure; the next open seals it");
+    return;
+  }
   if (auto s = sync_directory(cfg_.dir); !s) {
     (void)fail_sticky(s);
     return;
@@ -500,6 +520,13 @@ void SegmentLog::finish_truncate_before(std::vector<std::shared_ptr<Segment>> be
     if (auto s = sync_directory(cfg_.dir); !s) log(Logger::Level::warn, s.error().message());
   }
   // Step 3: rewrite the boundary segment without the entries below its start.
+  // Not after a failure (see finish_roll): it stays pending, and a later
+  // truncate_before after the reopen does it.
+  if (rewrite && sync_failed()) {
+    log(Logger::Level::warn, "boundary rewrite of " + boundary->path().string() +
+                                 " postponed after an earlier failure");
+    return;
+  }
   if (rewrite) rewrite_boundary(boundary);
 }
 

@@ -19,8 +19,10 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <random>
 
 using namespace seglog;
+using seglog::test::FailCalls;
 using seglog::test::FailNthCall;
 using seglog::test::FaultOp;
 using seglog::test::power_loss_entries;
@@ -31,6 +33,9 @@ using seglog::test::small_options;
 namespace {
 
 constexpr std::uint64_t kPrepared = 600;  // about three 64 KiB segments
+// More than any sweep's durable steps (the sweep stops at the first step
+// number its operation does not reach).
+constexpr int kMaxSteps = 400;
 
 // One operation to sweep, and what the log may hold after it.
 struct Sweep {
@@ -210,7 +215,7 @@ bool stop_at_step(const Sweep& sweep, int n) {
 
 void sweep_every_step(const Sweep& sweep) {
   int stops = 0;
-  for (int n = 1; n < 200; ++n) {
+  for (int n = 1; n < kMaxSteps; ++n) {
     if (!stop_at_step(sweep, n)) break;
     ++stops;
   }
@@ -219,7 +224,7 @@ void sweep_every_step(const Sweep& sweep) {
   CHECK(stops > 0);
   for (int err : {EIO, ENOSPC}) {
     SweepCounts counts;
-    for (int n = 1; n < 200; ++n) {
+    for (int n = 1; n < kMaxSteps; ++n) {
       if (!fail_step(sweep, n, err, counts)) break;
     }
     std::cout << "step failures, " << sweep.name << " (" << (err == EIO ? "EIO" : "ENOSPC")
@@ -318,4 +323,128 @@ TEST_CASE("each step of close fails in turn", "[faults][steps]") {
   sweep.max_last = kPrepared + 30;
   sweep.last_after = kPrepared + 30;
   sweep_every_step(sweep);
+}
+
+// Several rolls in flight at once: a batch that rolls three times queues
+// three seals (each behind its directory sync) before any of them runs, so
+// a failure of one finds the others still queued. Whatever step fails,
+// the work queued after it must not make the directory worse than the
+// failure did: the reopen keeps every synced entry and opens.
+TEST_CASE("each step fails in turn while several rolls are in flight", "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "three rolls in one batch, then sync";
+  sweep.operation = [](SegmentedStorage& s) {
+    Status first = s.append_entries(power_loss_entries(kPrepared + 1, 900, 1));
+    Status synced = s.sync();
+    return first ? synced : first;
+  };
+  sweep.max_last = kPrepared + 900;
+  sweep.last_after = kPrepared + 900;
+  sweep_every_step(sweep);
+}
+
+// Rolls, seals, spares and a boundary rewrite queued together: the batch
+// before truncate_before queues its seals, truncate_before queues its
+// unlinks and rewrite behind them, the next batch rolls again (taking
+// spares and queueing more seals) before anything is flushed. The first
+// failing call's result is the scenario's; the calls after it still run,
+// as a caller that does not stop at an error would make them.
+TEST_CASE("each step fails in turn with rolls, a rewrite and spares in flight",
+          "[faults][steps]") {
+  Sweep sweep;
+  sweep.name = "rolls, truncate_before(700), more rolls, truncate_after(1500), sync";
+  sweep.operation = [](SegmentedStorage& s) {
+    Status result;
+    auto step = [&](Status status) {
+      if (result && !status) result = status;
+    };
+    step(s.append_entries(power_loss_entries(kPrepared + 1, 600, 1)));
+    step(s.truncate_before(700));
+    step(s.append_entries(power_loss_entries(kPrepared + 601, 600, 1)));
+    step(s.truncate_after(1500));
+    step(s.sync());
+    return result;
+  };
+  sweep.first_after = 700;
+  sweep.max_last = kPrepared + 1200;
+  sweep.last_after = 1500;
+  sweep_every_step(sweep);
+}
+
+// Two failures in flight at once, at random steps of the scenario above
+// with the most background work: the second lands while the first one's
+// consequences (skipped seals, a postponed rewrite, prepared files to
+// unlink) are still queued. Seeded, so a failure names its case.
+TEST_CASE("two failures at random steps while rolls and a rewrite are in flight",
+          "[faults][steps]") {
+  std::mt19937_64 random(12);
+  int trials = 0;
+  int reopened = 0;
+  std::map<std::string, int> outcomes;
+  for (int trial = 0; trial < 60; ++trial) {
+    std::uniform_int_distribution<int> step(1, 80);
+    const int a = step(random);
+    int b = step(random);
+    while (b == a) b = step(random);
+    const int err_a = random() % 2 ? EIO : ENOSPC;
+    const int err_b = random() % 2 ? EIO : ENOSPC;
+    ScratchDir dir;
+    std::unique_ptr<SegmentedStorage> s;
+    {
+      auto opened = SegmentedStorage::open(small_options(dir.path()));
+      REQUIRE(opened);
+      s = std::move(*opened);
+    }
+    REQUIRE(s->append_entries(power_loss_entries(1, kPrepared, 1)));
+    REQUIRE(s->sync());
+    REQUIRE(s->flush());
+    Status result;
+    std::vector<std::string> failed;
+    {
+      FailCalls faults({{a, err_a}, {b, err_b}});
+      auto step_of = [&](Status status) {
+        if (result && !status) result = status;
+      };
+      step_of(s->append_entries(power_loss_entries(kPrepared + 1, 600, 1)));
+      step_of(s->truncate_before(700));
+      step_of(s->append_entries(power_loss_entries(kPrepared + 601, 600, 1)));
+      step_of(s->truncate_after(1500));
+      step_of(s->sync());
+      (void)s->flush();
+      faults.disarm();
+      failed = faults.failed_calls();
+    }
+    INFO("trial " << trial << ": steps " << a << " and " << b << " failed (" << failed.size()
+                  << " reached: " << (failed.empty() ? "" : failed.front())
+                  << (failed.size() > 1 ? ", " + failed.back() : "") << "); the scenario returned "
+                  << seglog::test::describe(seglog::test::outcome(result)));
+    ++trials;
+    ++outcomes[result ? "ok" : seglog::test::errc_name(static_cast<errc>(result.error().code().value()))];
+    if (!result) CHECK((result.error() == errc::io_error || result.error() == errc::no_space));
+    // Reads go on, and nothing synced is lost on the failing handle.
+    CHECK(check_entries(*s) == "");
+    CHECK(s->last_index() >= kPrepared);
+    (void)s->close();
+    s.reset();
+    auto again = SegmentedStorage::open(small_options(dir.path()));
+    REQUIRE(again);
+    SegmentedStorage& r = **again;
+    CHECK(check_entries(r) == "");
+    CHECK((r.first_index() == 1 || r.first_index() == 700));
+    CHECK(r.last_index() >= std::max<std::uint64_t>(kPrepared, r.first_index() - 1));
+    CHECK(r.last_index() <= kPrepared + 1200);
+    if (result) {
+      CHECK(r.first_index() == 700);
+      CHECK(r.last_index() == 1500);
+    }
+    const std::uint64_t next = std::max(r.last_index() + 1, r.first_index());
+    CHECK(r.append_entries(power_loss_entries(next, 1, 1)));
+    CHECK(r.sync());
+    CHECK(r.close());
+    ++reopened;
+  }
+  std::cout << "two failures in flight: " << trials << " trials, reopened " << reopened
+            << "; the scenario returned:";
+  for (const auto& [name, k] : outcomes) std::cout << " " << name << " " << k << ";";
+  std::cout << "\n";
 }

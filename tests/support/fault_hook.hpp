@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -127,6 +128,46 @@ class FailNthCall final : public seglog::detail::fault::Hook {
   std::atomic<FaultOp> failed_op_{FaultOp::write};
   mutable std::mutex mu_;
   std::string failed_;
+};
+
+// While alive, fails the calls whose numbers (1-based, any op) are keys of
+// `failures`, each with its errno, and lets every other call run: several
+// failures in flight at once (a second one while the first's consequences
+// are still queued).
+class FailCalls final : public seglog::detail::fault::Hook {
+ public:
+  explicit FailCalls(std::map<int, int> failures) : failures_(std::move(failures)) {
+    seglog::detail::fault::set_hook(this);
+  }
+  ~FailCalls() override { seglog::detail::fault::set_hook(nullptr); }
+  FailCalls(const FailCalls&) = delete;
+  FailCalls& operator=(const FailCalls&) = delete;
+
+  void disarm() { armed_.store(false); }
+  // The calls failed so far, as "<op> <file name>", in order.
+  std::vector<std::string> failed_calls() const {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+
+  int before(const seglog::detail::fault::Call& call) override {
+    if (!armed_.load()) return 0;
+    ++seen_;
+    const auto it = failures_.find(seen_);
+    if (it == failures_.end()) return 0;
+    std::lock_guard lock(mu_);
+    failed_.push_back(std::string(seglog::detail::fault::op_name(call.op)) + " " +
+                      call.path.filename().string());
+    return it->second;
+  }
+  void after(const seglog::detail::fault::Call&, int) override {}
+
+ private:
+  std::map<int, int> failures_;
+  int seen_ = 0;  // under the seam's mutex
+  std::atomic<bool> armed_{true};
+  mutable std::mutex mu_;
+  std::vector<std::string> failed_;
 };
 
 // One call as CallLog saw it: the op and the file's name (rename: the new

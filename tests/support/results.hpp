@@ -35,6 +35,7 @@ inline const char* errc_name(errc e) {
     case errc::closed: return "closed";
     case errc::no_space: return "no_space";
     case errc::io_error: return "io_error";
+    case errc::stale: return "stale";
   }
   return "unknown errc";
 }
