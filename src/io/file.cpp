@@ -100,6 +100,21 @@ Status File::read_at(std::uint64_t offset, std::span<std::byte> out) const {
   return {};
 }
 
+Result<std::uint64_t> File::read_upto(std::uint64_t offset, std::span<std::byte> out) const {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
+                              static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return os_error("read", path_, errno);
+    }
+    if (n == 0) break;  // the end of the file
+    done += static_cast<std::size_t>(n);
+  }
+  return std::uint64_t{done};
+}
+
 namespace {
 
 // Calls `write_some(done)` (one pwrite or pwritev, `done` bytes in) until

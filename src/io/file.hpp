@@ -48,6 +48,10 @@ class File {
   [[nodiscard]] Result<std::uint64_t> size() const;
   // Reads exactly out.size() bytes at offset; short files are io_error.
   [[nodiscard]] Status read_at(std::uint64_t offset, std::span<std::byte> out) const;
+  // Reads up to out.size() bytes at offset, fewer only where the file ends
+  // (a file another process may shrink meanwhile); returns how many.
+  [[nodiscard]] Result<std::uint64_t> read_upto(std::uint64_t offset,
+                                                std::span<std::byte> out) const;
   [[nodiscard]] Status write_at(std::uint64_t offset,
                                 std::span<const std::byte> bytes);
   // Writes `length` zero bytes at offset (one write step, like write_at;

@@ -26,6 +26,14 @@ std::uint64_t random_salt() {
   return salt;
 }
 
+// A read-only handle's view of `path` is out of date (design.md, "Read-only
+// opens beside a live writer"): retryable by reopening.
+Error stale_error(const std::filesystem::path& path, std::string_view what) {
+  return make_error(errc::stale, "segment " + path.string() + " " + std::string(what) +
+                                     " by the writer since this read-only handle read it; "
+                                     "reopen to see the log as it is now");
+}
+
 }  // namespace
 
 Segment::Segment(const Config& cfg, std::filesystem::path path,
@@ -163,7 +171,12 @@ Result<std::shared_ptr<Segment>> Segment::open_existing(
     const Config& cfg, const std::filesystem::path& path,
     std::uint64_t name_index, bool writable) {
   auto file = File::open(path, writable ? File::Mode::read_write : File::Mode::read_only);
-  if (!file) return file.error();
+  if (!file) {
+    // Listed a moment ago: the writer removed it (truncate_before's unlinks,
+    // truncate_after, a rewrite) while this read-only open was reading.
+    if (!writable && file.error() == errc::not_found) return stale_error(path, "was removed");
+    return file.error();
+  }
   auto size = file->size();
   if (!size) return size.error();
   if (*size < kSegmentHeaderBytes) {
@@ -199,7 +212,11 @@ Result<std::shared_ptr<Segment>> Segment::open_existing(
   segment->state_ = current_state(page.data(), identity->salt);
   segment->file_size_.store(*size, std::memory_order_relaxed);
   segment->writable_ = writable;
-  if (writable) segment->file_ = std::move(*file);
+  // A read-only open scans an unsealed segment through this very
+  // descriptor (Segment::scan): the file whose header was just read, even
+  // if the writer unlinks it and creates another of the same name.
+  const bool will_scan = !(segment->state_ && segment->state_->sealed);
+  if (writable || will_scan) segment->file_ = std::move(*file);
   return segment;
 }
 
@@ -230,21 +247,41 @@ Status Segment::adopt_sealed() {
 }
 
 Result<ScanResult> Segment::scan(bool tolerate_corruption) {
-  auto map = MappedFile::map(path_,
-                             writable_ ? MappedFile::Access::read_write
-                                       : MappedFile::Access::read_only,
-                             0);
-  if (!map) return map.error();
-  if (writable_) writable_map_ = *map;
-  map_ = *map;
+  // A writable open owns the files: it maps this one. A read-only open
+  // must not map it: the live writer may trim it meanwhile (a seal), and a
+  // touch past the new end is SIGBUS. It copies what it scans instead
+  // (design.md, "Read-only opens beside a live writer").
+  std::shared_ptr<MappedFile> map;
+  std::optional<PrivateCopy> copy;
+  if (writable_) {
+    auto mapped = MappedFile::map(path_, MappedFile::Access::read_write, 0);
+    if (!mapped) return mapped.error();
+    map = std::move(*mapped);
+    writable_map_ = map;
+  } else {
+    if (!file_.is_open()) {
+      return make_error(errc::io_error, "no descriptor to scan " + path_.string() + " with");
+    }
+    auto made = PrivateCopy::create(std::move(file_), file_size());
+    if (!made) return made.error();
+    copy.emplace(std::move(*made));
+    map = copy->memory();
+    // Never dropped: mapping the file again by path is what must not happen.
+    evictable_.store(false, std::memory_order_release);
+  }
+  map_ = map;
   map_ready_.store(true, std::memory_order_release);
   allocate_memory_points();
   if (state_ && state_->start_index != 0) {
     start_index_.store(state_->start_index, std::memory_order_relaxed);
   }
+  // Bytes [from, from + length) of the file, copied if not yet (read-only).
+  auto readable = [&](std::uint64_t from, std::uint64_t length, std::uint64_t limit) -> Status {
+    return copy ? copy->ensure(std::min(limit, from + length)) : Status{};
+  };
 
-  const std::byte* base = (*map)->data();
-  std::uint64_t bound = (*map)->size();
+  const std::byte* base = map->data();
+  std::uint64_t bound = map->size();
   if (state_ && state_->end_offset != 0) bound = std::min(bound, state_->end_offset);
   if (bound < kSegmentHeaderBytes) {
     // Only a damaged (or crafted) state slot puts the end inside the header.
@@ -261,6 +298,11 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
   ScanResult result;
   DecodedRecord record;
   for (;;) {
+    // The header, then the whole record its size field claims (if in bounds).
+    if (auto s = readable(pos, kRecordHeaderBytes, bound); !s) return s.error();
+    if (const std::uint64_t n = peek_record_bytes(base + pos, bound - pos); n != 0) {
+      if (auto s = readable(pos, n, bound); !s) return s.error();
+    }
     const RecordStatus status = decode_record(base + pos, bound - pos, key_, true, record);
     if (status == RecordStatus::ok && record.fields.index == expected) {
       add_record(expected, record.bytes);
@@ -274,6 +316,10 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
       // behind the damage.
       for (std::uint64_t q = pos + kRecordAlignment; q + kRecordHeaderBytes <= bound;
            q += kRecordAlignment) {
+        if (auto s = readable(q, kRecordHeaderBytes, bound); !s) return s.error();
+        if (const std::uint64_t n = peek_record_bytes(base + q, bound - q); n != 0) {
+          if (auto s = readable(q, n, bound); !s) return s.error();
+        }
         DecodedRecord later;
         if (decode_record(base + q, bound - q, key_, true, later) ==
                 RecordStatus::ok &&
@@ -293,8 +339,10 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
     if (status != RecordStatus::end) {
       result.torn = !damage_is_synced;
       result.torn_offset = pos;
-      // Count the torn bytes up to the first all-zero page after them.
-      std::uint64_t end = pos;
+      // Count the torn bytes up to the first all-zero page after them. Only
+      // for the cut a writable open makes: a read-only one cuts nothing and
+      // copies nothing more for it.
+      std::uint64_t end = copy ? bound : pos;
       while (end < bound) {
         const std::uint64_t page_end = std::min(bound, (end / 4096 + 1) * 4096);
         bool zero = true;
@@ -349,7 +397,8 @@ Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
   {
     std::lock_guard lock(map_mu_);
     if (map_) return map_;
-    auto mapped = MappedFile::map(path_, MappedFile::Access::read_only, 0);
+    auto mapped = writable_ ? MappedFile::map(path_, MappedFile::Access::read_only, 0)
+                            : map_beside_writer();
     if (!mapped) return mapped.error();
     if (sealed() && !footer_verified_.load(std::memory_order_acquire)) {
       const std::uint64_t size = (*mapped)->size();
@@ -369,6 +418,42 @@ Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
     cfg_.cache->note_mapped(std::const_pointer_cast<Segment>(shared_from_this()));
   }
   return map;
+}
+
+// A read-only handle maps only sealed segments (an unsealed one holds the
+// private copy its scan made, never dropped), and only the file its open
+// saw: the writer may have unlinked it (truncate_before, truncate_after,
+// a rewrite) and created another of the same name — an active segment it
+// will trim at its seal. The identity in the header page, read from the
+// descriptor that is then mapped, tells them apart (every segment file gets
+// a random salt; a rewrite keeps its source's salt but has another name).
+// The same sealed file never shrinks below its footer's end (a seal's trim
+// may land after the open read its sealed slot, not lower), so mapping up
+// to that end never reaches past the file.
+Result<std::shared_ptr<MappedFile>> Segment::map_beside_writer() const {
+  if (!sealed()) {
+    return make_error(errc::io_error, "read-only handle has no copy of unsealed segment " +
+                                          path_.string());
+  }
+  const std::uint64_t needed = footer_offset_ + footer_bytes(footer_point_count_);
+  auto check = [&](std::span<const std::byte> head,
+                   std::uint64_t size) -> Result<std::uint64_t> {
+    const auto identity = head.size() >= kSegmentHeaderBytes
+                              ? decode_identity(head.data())
+                              : std::optional<SegmentIdentity>();
+    if (!identity || identity->salt != identity_.salt ||
+        identity->first_index != identity_.first_index) {
+      return stale_error(path_, "was replaced");
+    }
+    if (size < needed) {
+      return corrupted(footer_offset_, identity_.first_index,
+                       "sealed segment shorter than its footer's end");
+    }
+    return needed;
+  };
+  auto mapped = MappedFile::map_checked(path_, kSegmentHeaderBytes, check);
+  if (!mapped && mapped.error() == errc::not_found) return stale_error(path_, "was removed");
+  return mapped;
 }
 
 // The walk from a sparse point reads one record header after another, each

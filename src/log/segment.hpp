@@ -43,7 +43,8 @@ struct ScanResult {
   std::uint64_t last_index = 0;
   bool torn = false;               // an invalid record beyond the synced end
   std::uint64_t torn_offset = 0;   // where it starts (= records_end)
-  std::uint64_t torn_bytes = 0;    // bytes cut (up to the end of the file data)
+  std::uint64_t torn_bytes = 0;    // bytes cut (up to the end of the file data;
+                                   // read-only: to the end of the file, uncounted)
   bool damaged = false;            // read-only: synced records damaged at records_end
 };
 
@@ -111,8 +112,10 @@ class Segment : public std::enable_shared_from_this<Segment> {
   [[nodiscard]] Status install();
 
   // ---- opening (recovery) -----------------------------------------------
-  // Reads the header page of an existing segment file.
-  // Errors: corrupted (bad identity, name mismatch, short file), io_error.
+  // Reads the header page of an existing segment file. A read-only open
+  // keeps the descriptor of a segment that is not sealed, for scan().
+  // Errors: corrupted (bad identity, name mismatch, short file), stale
+  // (read-only: the file went away since the listing), io_error.
   [[nodiscard]] static Result<std::shared_ptr<Segment>> open_existing(
       const Config& cfg, const std::filesystem::path& path,
       std::uint64_t name_index, bool writable);
@@ -136,6 +139,10 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Damage below the synced end is corrupted (file, offset, index); damage
   // beyond it is a torn tail (reported in ScanResult, nothing changed yet).
   // `tolerate_corruption` (read-only opens) turns corruption into an end.
+  // A writable open maps the file; a read-only one reads it with pread into
+  // private memory (PrivateCopy), as far as the scan goes, and serves its
+  // records from there: a live writer's trim cannot fault it.
+  // Errors: corrupted, io_error (an OS call failed: never a shorter log).
   [[nodiscard]] Result<ScanResult> scan(bool tolerate_corruption);
 
   // ---- identity and range (any thread) ----------------------------------
@@ -165,9 +172,12 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // where fields written one by one were copied as 16-byte blocks).
   // Errors: corrupted (checksum, size or index mismatch: file, offset,
   //         index in the message), out_of_range (truncated meanwhile),
-  //         io_error (mapping failed).
+  //         stale (read-only: the file was removed or replaced since the
+  //         open), io_error (mapping failed).
   [[nodiscard]] Status locate(std::uint64_t index, EntryView& out) const;
-  // The mapping, mapped on demand (and verified, for a sealed segment).
+  // The mapping, mapped on demand (and verified, for a sealed segment; for
+  // a read-only handle, checked to be the file its open saw first:
+  // map_beside_writer). Errors: as locate.
   [[nodiscard]] Result<std::shared_ptr<const MappedFile>> pin() const;
   // pin() for a caller that holds the log's table lock (shared or
   // exclusive): a mapping in place is copied without taking a lock.
@@ -257,6 +267,10 @@ class Segment : public std::enable_shared_from_this<Segment> {
   static Result<std::shared_ptr<Segment>> create(const Config& cfg, SegmentIdentity identity,
                                                  const std::filesystem::path& temp_path);
 
+  // pin() of a read-only handle: maps the sealed file its open saw, or
+  // fails with stale (removed or replaced since). Errors: stale,
+  // corrupted, io_error.
+  [[nodiscard]] Result<std::shared_ptr<MappedFile>> map_beside_writer() const;
   [[nodiscard]] Status write_state(SegmentState state);
   [[nodiscard]] Status ensure_file_open();
   SegmentState current_state_fields() const;

@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <new>
 #include <random>
@@ -96,6 +97,15 @@ struct Shared {
 };
 
 Shared* shared = nullptr;
+
+// errc's names, by value (include/seglog/error.hpp), for the summary.
+const char* code_name(int value) {
+  static const char* const names[] = {
+      "?",        "not_found", "corrupted", "out_of_range", "compacted", "gap",
+      "conflict", "entry_too_large", "invalid_argument", "locked", "read_only",
+      "closed",   "no_space",  "io_error",  "stale"};
+  return value >= 0 && value < static_cast<int>(std::size(names)) ? names[value] : "?";
+}
 
 int code_slot(const Error& e) {
   const int v = e.code().value();
@@ -546,8 +556,8 @@ void run_live(const std::filesystem::path& base, double seconds, std::uint64_t s
     const std::uint64_t o = shared->open_errors[c].load();
     const std::uint64_t r = shared->read_errors[c].load();
     if (o + r == 0) continue;
-    errors += "  " + make_error_code(static_cast<errc>(c)).message() + ": " + std::to_string(o) +
-              " opens, " + std::to_string(r) + " reads\n";
+    errors += std::string("    ") + code_name(c) + ": " + std::to_string(o) + " opens, " +
+              std::to_string(r) + " reads\n";
   }
   std::printf(
       "live readers on %s: %.1f s; writers %d (%d SIGKILLed, %d closed), writer ops %llu "
@@ -568,7 +578,7 @@ void run_live(const std::filesystem::path& base, double seconds, std::uint64_t s
       static_cast<unsigned long long>(shared->entries_checked.load()),
       static_cast<unsigned long long>(shared->bytes_checked.load()),
       static_cast<unsigned long long>(shared->views_rechecked.load()),
-      errors.empty() ? "  (none)\n" : errors.c_str());
+      errors.empty() ? "    (none)\n" : errors.c_str());
   std::fflush(stdout);
 
   std::string all_deaths;
