@@ -7,6 +7,25 @@ namespace seglog {
 
 // A consistent-enough reading of SegmentedStorage's counters: each field is
 // read atomically, the set is not a single snapshot.
+//
+// Exact on return of the call that changes them (the writer's own thread
+// updates them before returning): first_index, last_index,
+// entries_appended, bytes_appended, segments (a roll, truncate_after and a
+// snapshot install change the set at once), syncs, slow_syncs,
+// max_sync_ns, and the counters of the last open (torn_tails_cut,
+// torn_bytes_cut, leftovers_removed, clean_open).
+//
+// Lagging behind background work (design.md, "Background work"): the seal
+// of the segment a roll left behind, the unlinks and the boundary rewrite
+// after truncate_before run on the storage's own thread after the call
+// returns, so sealed_segments, mapped_segments, log_bytes (a seal trims the
+// file, a rewrite shrinks the boundary), boundary_rewrites,
+// pending_rewrites and sync_failed (a failed background seal) may still
+// change. The directory lags too: segments counts the segments below a
+// truncate_before's new start out at once, but their files are unlinked
+// in the background. flush() waits for all of that work: stats() read
+// after it, with no write in between, is exact and matches the directory
+// (mapped_segments still moves with reads, which map on demand).
 struct Stats {
   std::uint64_t first_index = 0;
   std::uint64_t last_index = 0;
