@@ -53,6 +53,10 @@ static_assert(sizeof(Slot) == 32);
 
 std::string str(std::uint64_t value) { return std::to_string(value); }
 
+// The largest index an entry or a snapshot may have, as in SegmentedStorage:
+// the index after the last one (last() + 1, a range's end) must not wrap.
+constexpr std::uint64_t kMaxIndex = UINT64_MAX - 1;
+
 }  // namespace
 
 // Invariants (checked by check_invariants() in debug builds):
@@ -306,6 +310,11 @@ Status MemoryStorage::append_entries(std::span<const LogEntry> entries) {
       return Error(errc::invalid_argument,
                    "append_entries: entry " + str(i) + " of the batch has index 0");
     }
+    if (entries[i].index > kMaxIndex) {
+      return Error(errc::invalid_argument, "append_entries: index " + str(entries[i].index) +
+                                               " is above the largest log index " +
+                                               str(kMaxIndex));
+    }
     if (i > 0 && entries[i].index != entries[i - 1].index + 1) {
       return Error(errc::invalid_argument,
                    "append_entries: index " + str(entries[i].index) +
@@ -407,6 +416,12 @@ Status MemoryStorage::save_snapshot(std::span<const std::byte> data,
                                     std::uint64_t last_term) {
   std::lock_guard lock(mu_);
   if (state_->closed) return State::closed_error("save_snapshot");
+  if (last_index > kMaxIndex) {
+    // It could never be installed: truncate_before would need UINT64_MAX + 1.
+    return Error(errc::invalid_argument, "save_snapshot: last index " + str(last_index) +
+                                             " is above the largest log index " +
+                                             str(kMaxIndex));
+  }
   state_->snapshot = Snapshot{SnapshotMeta{last_index, last_term, data.size()},
                               std::vector<std::byte>(data.begin(), data.end())};
   return {};

@@ -26,6 +26,18 @@ namespace {
 constexpr std::uint64_t kMinSegmentSize = 64 * 1024;
 constexpr std::uint64_t kMaxSegmentSize = 4ull << 30;
 constexpr std::uint64_t kMaxEntrySize = (4ull << 30) - 64 * 1024;
+// The largest index an entry or a snapshot may have: the index after the
+// last one (a range's end, the next append, a segment's next index) must be
+// representable, so UINT64_MAX itself is refused up front.
+constexpr std::uint64_t kMaxIndex = UINT64_MAX - 1;
+
+// A snapshot ending at UINT64_MAX could never be installed: truncate_before
+// would need index UINT64_MAX + 1.
+Error refuse_snapshot_index(std::uint64_t last_index) {
+  return make_error(errc::invalid_argument,
+                    "snapshot last index " + std::to_string(last_index) +
+                        " is above the largest log index " + std::to_string(kMaxIndex));
+}
 
 Status validate(const Options& o) {
   auto bad = [](std::string what) { return make_error(errc::invalid_argument, std::move(what)); };
@@ -313,6 +325,11 @@ Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
       return make_error(errc::invalid_argument, "append_entries: entry " + std::to_string(k) +
                                                     " has index 0");
     }
+    if (entries[k].index > kMaxIndex) {
+      return make_error(errc::invalid_argument,
+                        "append_entries: index " + std::to_string(entries[k].index) +
+                            " is above the largest log index " + std::to_string(kMaxIndex));
+    }
     if (k > 0 && entries[k].index != entries[k - 1].index + 1) {
       return make_error(errc::invalid_argument,
                         "append_entries: index " + std::to_string(entries[k].index) +
@@ -392,6 +409,7 @@ Result<std::optional<Snapshot>> SegmentedStorage::get_snapshot() const {
 Status SegmentedStorage::save_snapshot(std::span<const std::byte> data,
                                        std::uint64_t last_index, std::uint64_t last_term) {
   if (auto s = impl_->check_writable(); !s) return s;
+  if (last_index > kMaxIndex) return refuse_snapshot_index(last_index);
   std::lock_guard write(impl_->write_mu);
   return detail::store_snapshot(impl_->options.dir, data, last_index, last_term,
                                 impl_->commit_hook());
@@ -400,6 +418,7 @@ Status SegmentedStorage::save_snapshot(std::span<const std::byte> data,
 Result<SnapshotWriter> SegmentedStorage::begin_snapshot(std::uint64_t last_index,
                                                         std::uint64_t last_term) {
   if (auto s = impl_->check_writable(); !s) return s.error();
+  if (last_index > kMaxIndex) return refuse_snapshot_index(last_index);
   return detail::begin_snapshot(impl_->options.dir, last_index, last_term, impl_->commit_hook());
 }
 

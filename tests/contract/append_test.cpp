@@ -201,3 +201,70 @@ CONTRACT_TEST("append_entries after truncate_before(last_index + 1) continues at
   const auto log = append(*f, make_entries(6, 2, 2));
   expect_log_across_reopen(f, 6, log);
 }
+
+// Index UINT64_MAX can never work: the index after it (the end of a range,
+// the next append, a segment's next index) is not representable. It is
+// refused up front, so an accepted write never leaves a log that reads or
+// opens wrong (issue 12, defect 5). Every index below it works.
+CONTRACT_TEST("append_entries near UINT64_MAX works up to UINT64_MAX - 1 and refuses UINT64_MAX",
+              "[append][errors][limits]") {
+  TestType f;
+  constexpr std::uint64_t kMax = UINT64_MAX;
+  compact(*f, kMax - 10, 3);  // a snapshot installed on a new log
+  expect_log(*f, kMax - 9, {});
+  // A batch that would reach UINT64_MAX is refused whole.
+  CHECK(outcome(f->append_entries(make_entries(kMax - 9, 10, 4))) == errc::invalid_argument);
+  expect_log(*f, kMax - 9, {});
+  const auto log = append(*f, make_varied_entries(kMax - 9, 9, 4));  // up to UINT64_MAX - 1
+  CHECK(outcome(f->append_entries(one(make_entry(kMax, 4)))) == errc::invalid_argument);
+  // Nor as the retry of a batch whose start is already stored (built by
+  // hand: make_entries' own end, first + count, would wrap).
+  CHECK(outcome(f->append_entries(Batch{varied_entry(kMax - 2, 4), varied_entry(kMax - 1, 4),
+                                        make_entry(kMax, 4)})) == errc::invalid_argument);
+  expect_log_across_reopen(f, kMax - 9, log);
+  // Ranges up to the end, clamped, and with an end of UINT64_MAX.
+  CHECK(f->get_entries(kMax - 9, kMax).value() == log);
+  CHECK(f->get_entries(kMax - 5, kMax).value() == slice(log, kMax - 5, kMax));
+  CHECK(f->get_entries(kMax, kMax).value().empty());
+  CHECK(f->get_entries(kMax - 3, kMax - 1, 1).value() == slice(log, kMax - 3, kMax - 2));
+  std::vector<LogEntry> visited;
+  REQUIRE(f->visit_entries(kMax - 9, kMax, [&](const EntryView& v) {
+    visited.push_back(v.to_entry());
+    return true;
+  }));
+  CHECK(visited == log);
+  CHECK(outcome(f->term(kMax)) == errc::out_of_range);
+  CHECK(outcome(f->get_entry(kMax)) == errc::out_of_range);
+  CHECK(f->term(kMax - 10).value() == 3);
+  // Truncations at the top end, and appends after them.
+  REQUIRE(f->truncate_after(kMax - 4));
+  expect_log_across_reopen(f, kMax - 9, slice(log, kMax - 9, kMax - 3));
+  const auto again = append(*f, make_varied_entries(kMax - 3, 3, 5));
+  expect_log_across_reopen(f, kMax - 9, joined(slice(log, kMax - 9, kMax - 3), again));
+  REQUIRE(f->truncate_before(kMax - 1));
+  expect_log_across_reopen(f, kMax - 1, slice(again, kMax - 1, kMax));
+}
+
+CONTRACT_TEST("a snapshot installed at UINT64_MAX - 1 leaves a log that refuses every append",
+              "[append][errors][limits][snapshot]") {
+  TestType f;
+  constexpr std::uint64_t kMax = UINT64_MAX;
+  append(*f, make_entries(1, 3));
+  compact(*f, kMax - 1, 7);
+  expect_log_across_reopen(f, kMax, {});
+  CHECK(f->term(kMax - 1).value() == 7);
+  CHECK(outcome(f->append_entries(one(make_entry(kMax, 7)))) == errc::invalid_argument);
+  CHECK(f->get_entries(kMax, kMax).value().empty());
+  CHECK(f->visit_entries(kMax, kMax, [](const EntryView&) { return true; }));
+  expect_log_across_reopen(f, kMax, {});
+  CHECK(f->get_snapshot().value().value().meta == SnapshotMeta{kMax - 1, 7, 100});
+}
+
+CONTRACT_TEST("save_snapshot at UINT64_MAX is invalid_argument and changes nothing",
+              "[snapshot][errors][limits]") {
+  TestType f;
+  const auto log = append(*f, make_entries(1, 3));
+  CHECK(outcome(f->save_snapshot(snapshot_data(1), UINT64_MAX, 1)) == errc::invalid_argument);
+  CHECK_FALSE(f->get_snapshot().value().has_value());
+  expect_log_across_reopen(f, 1, log);
+}
