@@ -1,6 +1,10 @@
 // seglog/memory_storage.hpp — the Storage contract held in memory, for
 // users' unit tests: the same semantics and errors as SegmentedStorage,
-// no disk. Thread-safe (one lock).
+// no disk. Thread-safe (one lock). Of the errors storage.hpp lists it
+// returns only those that need no disk: closed, and the argument and index
+// errors (invalid_argument, including an index or snapshot at UINT64_MAX;
+// gap, conflict, entry_too_large, compacted, out_of_range); never
+// no_space, io_error, corrupted, stale or read_only.
 #pragma once
 
 #include <seglog/storage.hpp>

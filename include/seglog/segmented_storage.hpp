@@ -28,7 +28,11 @@ class SegmentedStorage final : public Storage {
   //         or another process, holds the directory), corrupted (damage in
   //         synced data, a missing or overlapping segment: the message names
   //         file, offset and index; nothing is deleted), not_found
-  //         (read_only and the directory does not exist), io_error.
+  //         (read_only and the directory does not exist), no_space (the
+  //         file system is full where open must write: the directory or
+  //         its LOCK file on a first open, or recovery's seal of the newest
+  //         segment reported ENOSPC; nothing is lost, open again when
+  //         there is room), io_error.
   [[nodiscard]] static Result<std::unique_ptr<SegmentedStorage>> open(
       Options options);
 
@@ -66,12 +70,16 @@ class SegmentedStorage final : public Storage {
   [[nodiscard]] Status flush() override;
   [[nodiscard]] Status close() override;
 
-  // Counters for metrics. Thread-safe.
+  // Counters for metrics. Thread-safe. Which ones lag behind background
+  // work until flush(): see stats.hpp.
   Stats stats() const;
 
   // Starts a streaming snapshot (see SnapshotWriter). Its commit() replaces
-  // the directory's snapshot and, like save_snapshot, leaves the log as is.
-  // Errors: no_space, io_error, read_only, closed.
+  // the directory's snapshot and, like save_snapshot, leaves the log as is;
+  // no failure of the writer makes the log refuse writes.
+  // Errors: invalid_argument (last_index is UINT64_MAX), no_space (the
+  //         temporary file could not be created), io_error, read_only,
+  //         closed.
   [[nodiscard]] Result<SnapshotWriter> begin_snapshot(std::uint64_t last_index,
                                                       std::uint64_t last_term);
 

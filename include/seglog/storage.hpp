@@ -11,6 +11,24 @@
 // Every call on a closed storage returns errc::closed (first_index() and
 // last_index() keep their last values). Writes on a read-only storage
 // return errc::read_only.
+//
+// Indices go up to UINT64_MAX - 1: the index after the last one must be
+// representable (a range's end, the next append), so an entry or snapshot
+// at UINT64_MAX is refused with errc::invalid_argument.
+//
+// A full disk, and io_error: no_space means nothing changed (no entry
+// written, the old file still in place) and the storage stays usable: the
+// same call succeeds once there is room. A failure after which the log
+// refuses writes (a failed fdatasync, seal, rename or directory sync of
+// the log: what was written may be lost, so it is never retried into a
+// false success) is io_error, whatever the OS said (an ENOSPC from
+// fdatasync, as NFS and thin provisioning give, is named in the message),
+// and from then on append_entries, truncate_after, truncate_before, sync
+// and flush return io_error naming the first failure until the storage is
+// reopened; reads go on. (SegmentedStorage::stats().sync_failed shows
+// it.) An io_error that leaves the log usable also exists: e.g. a save
+// whose rename was done but whose directory fsync failed (the new file is
+// visible, its durability unknown).
 #pragma once
 
 #include <seglog/entry.hpp>
@@ -38,7 +56,12 @@ class Storage {
   // Errors: corrupted (state.json fails its checksum), io_error, closed.
   [[nodiscard]] virtual Result<PersistentState> get_state() const = 0;
   // Replaces the hard state durably (atomic: old or new after a crash).
-  // Errors: no_space, io_error, read_only, closed.
+  // A failure here never makes the log refuse writes.
+  // Errors: invalid_argument (SegmentedStorage: voted_for is not valid
+  //         UTF-8), no_space (the old state stays), io_error (before the
+  //         rename the old state stays; after it, only the directory fsync
+  //         failed: the new state is visible but may not survive a power
+  //         loss), read_only, closed.
   [[nodiscard]] virtual Status save_state(const PersistentState& state) = 0;
 
   virtual std::uint64_t first_index() const = 0;
@@ -48,12 +71,14 @@ class Storage {
   // last_index()] when that index is in the log or is the snapshot's last
   // index; 0 for index 0.
   // Errors: compacted (below, and not the snapshot's last index),
-  //         out_of_range (above last_index()), corrupted, io_error, closed.
+  //         out_of_range (above last_index()), corrupted, io_error,
+  //         stale (read-only handles only), closed.
   [[nodiscard]] virtual Result<std::uint64_t> term(std::uint64_t index) const = 0;
 
   // An owning copy of the entry at `index`.
   // Errors: compacted, out_of_range, corrupted (checksum mismatch: the
-  //         message names file, offset and index), io_error, closed.
+  //         message names file, offset and index), io_error, stale
+  //         (read-only handles only), closed.
   [[nodiscard]] virtual Result<LogEntry> get_entry(std::uint64_t index) const = 0;
 
   // A zero-copy view of the entry at `index` (see EntryView).
@@ -65,7 +90,7 @@ class Storage {
   // entry when begin < end). begin == end (after clamping) gives none.
   // Errors: compacted (begin < first_index()), out_of_range (begin >
   //         last_index() + 1), invalid_argument (begin > end), corrupted,
-  //         io_error, closed.
+  //         io_error, stale (read-only handles only), closed.
   [[nodiscard]] virtual Result<std::vector<LogEntry>> get_entries(
       std::uint64_t begin, std::uint64_t end,
       std::uint64_t max_bytes = UINT64_MAX) const = 0;
@@ -98,20 +123,29 @@ class Storage {
   // first_index() are skipped (already compacted); the first new entry must
   // be last_index() + 1. Nothing of a refused batch is written. Not durable
   // until sync().
-  // Errors: invalid_argument (indices not consecutive, or index 0),
-  //         conflict (an existing index with a different term: truncate
-  //         first), gap (first new index > last_index() + 1),
-  //         entry_too_large (payload > max_entry_size), no_space (a new
-  //         segment could not be preallocated; the log stays usable),
-  //         io_error (also: sticky after a failed sync), read_only, closed.
+  // Errors: invalid_argument (indices not consecutive, index 0, or an
+  //         index of UINT64_MAX), conflict (an existing index with a
+  //         different term: truncate first), gap (first new index >
+  //         last_index() + 1), entry_too_large (payload > max_entry_size),
+  //         no_space (a new segment could not be created; nothing of the
+  //         batch was written and the log stays usable), corrupted (an
+  //         existing entry the batch repeats cannot be read), io_error
+  //         (a new segment could not be created for another reason:
+  //         nothing written; or a rename of a new segment failed mid-batch,
+  //         ENOSPC included: the batch's prefix before it stays appended
+  //         and the log refuses writes; or the log already refuses them),
+  //         read_only, closed.
   [[nodiscard]] virtual Status append_entries(
       std::span<const LogEntry> entries) = 0;
 
   // Removes the entries after `index` (keeps ..index). Durable on return:
   // no later crash brings a removed entry back. A no-op when index >=
   // last_index(). Views of removed entries stay valid.
-  // Errors: compacted (index < first_index() - 1), io_error, read_only,
-  //         closed.
+  // Errors: compacted (index < first_index() - 1), corrupted (the
+  //         records at the cut cannot be read; the log then refuses
+  //         writes), io_error (any failing OS call, ENOSPC included: the
+  //         log then refuses writes, and the cut may or may not have
+  //         happened), read_only, closed.
   [[nodiscard]] virtual Status truncate_after(std::uint64_t index) = 0;
 
   // Removes the entries before `index` (keeps index..). The new
@@ -120,9 +154,14 @@ class Storage {
   // call returns). A no-op when index <= first_index(). index may be
   // last_index() + 1 (empties the log) or, when the saved snapshot's last
   // index is index - 1, beyond it (installing a snapshot past the log).
-  // Succeeds on a full disk.
+  // Succeeds on a full disk, except on a log that never held a segment
+  // (it needs one small new file to record its start).
   // Errors: out_of_range (index > last_index() + 1 and index - 1 is not the
-  //         snapshot's last index), io_error, read_only, closed.
+  //         snapshot's last index), no_space (a log that never held a
+  //         segment: its start segment could not be created; nothing
+  //         changed and the log stays usable), io_error (any other failing
+  //         OS call, ENOSPC included: the log then refuses writes; the new
+  //         start may or may not be durable), read_only, closed.
   [[nodiscard]] virtual Status truncate_before(std::uint64_t index) = 0;
 
   // The saved snapshot, or nullopt when there is none.
@@ -131,7 +170,12 @@ class Storage {
 
   // Replaces the snapshot durably (atomic: old or new after a crash). Does
   // not change the log: call truncate_before(last_index + 1) to compact.
-  // Errors: no_space, io_error, read_only, closed.
+  // A failure here never makes the log refuse writes.
+  // Errors: invalid_argument (last_index is UINT64_MAX: it could never be
+  //         installed), no_space (the old snapshot stays), io_error (before
+  //         the rename the old snapshot stays; after it, only the directory
+  //         fsync failed: the new snapshot is current but may not survive a
+  //         power loss), read_only, closed.
   [[nodiscard]] virtual Status save_snapshot(std::span<const std::byte> data,
                                              std::uint64_t last_index,
                                              std::uint64_t last_term) = 0;
@@ -140,25 +184,34 @@ class Storage {
   // Errors: corrupted, io_error, closed.
   [[nodiscard]] virtual Result<std::optional<ClusterConfig>>
   get_cluster_config() const = 0;
-  // Replaces the cluster configuration durably.
-  // Errors: no_space, io_error, read_only, closed.
+  // Replaces the cluster configuration durably (atomic: old or new after a
+  // crash). A failure here never makes the log refuse writes.
+  // Errors: invalid_argument (SegmentedStorage: an id or address is not
+  //         valid UTF-8, or the file would exceed 16 MiB), no_space (the
+  //         old configuration stays), io_error (as save_state), read_only,
+  //         closed.
   [[nodiscard]] virtual Status save_cluster_config(
       const ClusterConfig& config) = 0;
 
   // Makes every appended entry durable. Concurrent callers share one data
-  // sync. Errors: io_error (sticky: every later write fails until reopen),
-  //               read_only, closed.
+  // sync. Never no_space: a failed data sync cannot be retried.
+  // Errors: io_error (sticky: every later write fails until reopen; an
+  //         ENOSPC from fdatasync is named in the message), read_only,
+  //         closed.
   [[nodiscard]] virtual Status sync() = 0;
   // Makes appended entries visible to other processes (they already are:
   // the log is a shared mapping) and waits for the work the storage does
   // in the background (sealing segments left by a roll, the unlinks and
   // boundary rewrite after truncate_before), so files and stats() reflect
-  // every call made so far. Errors: io_error (a background seal failed:
-  // sticky), closed.
+  // every call made so far. Errors: io_error (a background seal failed,
+  // or the log already refuses writes: sticky), closed. (On a read-only
+  // storage it does nothing and succeeds.)
   [[nodiscard]] virtual Status flush() = 0;
   // Syncs, marks a clean shutdown and releases the directory. Later calls
   // return errc::closed; views already taken stay valid.
-  // Errors: io_error (the files are still released), closed (twice).
+  // Errors: io_error (the seal failed, ENOSPC included, or the log already
+  //         refused writes: the files are still released, the next open
+  //         recovers what was synced), closed (twice).
   [[nodiscard]] virtual Status close() = 0;
 };
 
