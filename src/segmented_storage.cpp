@@ -31,17 +31,6 @@ constexpr std::uint64_t kMaxEntrySize = (4ull << 30) - 64 * 1024;
 // representable, so UINT64_MAX itself is refused up front.
 constexpr std::uint64_t kMaxIndex = UINT64_MAX - 1;
 
-// A save that failed with no_space after its rename (only the directory
-// fsync is left then) did change something: the new file is in place,
-// visible, its durability unknown. no_space promises the opposite (nothing
-// changed, try again when there is room), so that failure is io_error,
-// still naming the ENOSPC. Nothing of the log is sticky after a save.
-Error replaced_but_not_durable(const char* file, const Error& error) {
-  return make_error(errc::io_error,
-                    std::string(file) + " was replaced, but the replace may not survive a " +
-                        "power loss (" + error.message() + ")");
-}
-
 // A snapshot ending at UINT64_MAX could never be installed: truncate_before
 // would need index UINT64_MAX + 1.
 Error refuse_snapshot_index(std::uint64_t last_index) {
@@ -181,7 +170,9 @@ Result<std::unique_ptr<SegmentedStorage>> SegmentedStorage::open(Options options
   }
   auto meta = detail::read_snapshot_meta(options.dir);
   if (!meta) {
-    if (!options.read_only) return meta.error();
+    // A read-only open (a tool on a damaged directory) goes on without a
+    // damaged snapshot; never without one it failed to read.
+    if (!options.read_only || meta.error() != errc::corrupted) return meta.error();
     if (options.logger) options.logger->log(Logger::Level::error, meta.error().message());
   } else if (*meta) {
     impl->snapshot->set(**meta);
@@ -218,16 +209,9 @@ Status SegmentedStorage::save_state(const PersistentState& state) {
   std::lock_guard write(impl_->write_mu);
   std::lock_guard lock(impl_->meta_mu);
   impl_->state_cache.reset();
-  if (auto s = detail::store_state(impl_->options.dir, state); !s) {
-    if (s.error() == errc::no_space) {
-      // Read back only on this failure: is the new state already in place?
-      auto now = detail::load_state(impl_->options.dir);
-      if (now && *now && **now == state) {
-        return replaced_but_not_durable("state.json", s.error());
-      }
-    }
-    return s;
-  }
+  // A failure after the rename is io_error (meta/atomic_replace.hpp):
+  // no_space here means the old state is untouched.
+  if (auto s = detail::store_state(impl_->options.dir, state); !s) return s;
   impl_->state_cache = state;
   return {};
 }
@@ -248,15 +232,7 @@ Status SegmentedStorage::save_cluster_config(const ClusterConfig& config) {
   std::lock_guard write(impl_->write_mu);
   std::lock_guard lock(impl_->meta_mu);
   impl_->cluster_cache.reset();
-  if (auto s = detail::store_cluster_config(impl_->options.dir, config); !s) {
-    if (s.error() == errc::no_space) {
-      auto now = detail::load_cluster_config(impl_->options.dir);
-      if (now && *now && **now == config) {
-        return replaced_but_not_durable("cluster.json", s.error());
-      }
-    }
-    return s;
-  }
+  if (auto s = detail::store_cluster_config(impl_->options.dir, config); !s) return s;
   impl_->cluster_cache = std::optional<ClusterConfig>(config);
   return {};
 }
@@ -440,18 +416,10 @@ Status SegmentedStorage::save_snapshot(std::span<const std::byte> data,
   if (last_index > kMaxIndex) return refuse_snapshot_index(last_index);
   std::lock_guard write(impl_->write_mu);
   // The commit hook runs once snapshot.bin holds the new snapshot, also
-  // when only the directory fsync after the rename failed.
-  bool replaced = false;
-  auto status = detail::store_snapshot(
-      impl_->options.dir, data, last_index, last_term,
-      [&replaced, hook = impl_->commit_hook()](const SnapshotMeta& meta) {
-        replaced = true;
-        hook(meta);
-      });
-  if (!status && replaced && status.error() == errc::no_space) {
-    return replaced_but_not_durable("snapshot.bin", status.error());
-  }
-  return status;
+  // when only the directory fsync after the rename failed (then io_error,
+  // never no_space: SnapshotWriter::commit).
+  return detail::store_snapshot(impl_->options.dir, data, last_index, last_term,
+                                impl_->commit_hook());
 }
 
 Result<SnapshotWriter> SegmentedStorage::begin_snapshot(std::uint64_t last_index,

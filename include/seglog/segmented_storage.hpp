@@ -32,7 +32,11 @@ class SegmentedStorage final : public Storage {
   //         file system is full where open must write: the directory or
   //         its LOCK file on a first open, or recovery's seal of the newest
   //         segment reported ENOSPC; nothing is lost, open again when
-  //         there is room), io_error.
+  //         there is room), io_error, stale (read_only: the writer removed
+  //         a segment file while the open was reading the directory; open
+  //         again). A read_only open serves the log before damaged data
+  //         (corrupted, logged), but never fails over an OS error into a
+  //         shorter log: that is io_error.
   [[nodiscard]] static Result<std::unique_ptr<SegmentedStorage>> open(
       Options options);
 

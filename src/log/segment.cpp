@@ -226,7 +226,10 @@ Status Segment::adopt_sealed() {
   const bool consistent =
       s.sealed && s.end_offset >= kSegmentHeaderBytes && s.footer_offset >= s.end_offset &&
       s.footer_offset % kRecordAlignment == 0 && s.footer_offset <= file_size() &&
-      footer_bytes(s.point_count) <= file_size() - s.footer_offset && s.last_index + 1 >= first &&
+      footer_bytes(s.point_count) <= file_size() - s.footer_offset &&
+      // UINT64_MAX is never a stored index (the facade refuses it): the
+      // next index after it could not be represented.
+      s.last_index != UINT64_MAX && s.last_index + 1 >= first &&
       (s.last_index + 1 - first) <= (s.end_offset - kSegmentHeaderBytes) / kRecordHeaderBytes;
   if (!consistent) {
     return corrupted(next_slot_offset(s.sequence + 1), first,
@@ -304,7 +307,9 @@ Result<ScanResult> Segment::scan(bool tolerate_corruption) {
       if (auto s = readable(pos, n, bound); !s) return s.error();
     }
     const RecordStatus status = decode_record(base + pos, bound - pos, key_, true, record);
-    if (status == RecordStatus::ok && record.fields.index == expected) {
+    // A record of index UINT64_MAX (crafted, or from a version that took
+    // one) is out of sequence: next_index() after it would wrap to 0.
+    if (status == RecordStatus::ok && record.fields.index == expected && expected != UINT64_MAX) {
       add_record(expected, record.bytes);
       pos += record.bytes;
       ++expected;

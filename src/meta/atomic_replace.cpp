@@ -40,7 +40,14 @@ Status atomic_replace(const std::filesystem::path& dir, std::string_view name,
     return renamed.error();
   }
   // Step 4: make the rename itself durable.
-  return sync_directory(dir);
+  if (auto synced = sync_directory(dir); !synced) return replaced_not_durable(name, synced.error());
+  return {};
+}
+
+Error replaced_not_durable(std::string_view file, const Error& error) {
+  return Error(errc::io_error, std::string(file) +
+                                   " was replaced, but the replace may not survive a power loss (" +
+                                   error.message() + ")");
 }
 
 }  // namespace seglog::detail

@@ -4,6 +4,7 @@
 #include "errors.hpp"
 #include "format/file_names.hpp"
 #include "io/file.hpp"
+#include "meta/atomic_replace.hpp"
 #include "meta/snapshot_file.hpp"
 #include "meta/snapshot_header.hpp"
 
@@ -178,7 +179,7 @@ Result<SnapshotMeta> SnapshotWriter::commit() {
   // whatever this returns, so the storage learns of it either way.
   auto dir_synced = detail::sync_directory(s.dir);
   if (s.on_commit) s.on_commit(meta);
-  if (!dir_synced) return dir_synced.error();
+  if (!dir_synced) return detail::replaced_not_durable(detail::kSnapshotFileName, dir_synced.error());
   return meta;
 }
 

@@ -349,6 +349,21 @@ TEST_CASE("ENOSPC in a save is no_space before its rename and io_error after it;
          auto snap = s.get_snapshot().value();
          return snap && snap->meta == SnapshotMeta{40, 2, 300};
        }},
+      // The streaming writer's commit makes the same promise.
+      {"begin_snapshot + commit",
+       [](SegmentedStorage& s) -> Status {
+         auto writer = s.begin_snapshot(41, 2);
+         if (!writer) return writer.error();
+         const auto bytes = snapshot_bytes(41);
+         if (auto w = writer->write(bytes); !w) return w.error();
+         auto committed = writer->commit();
+         if (!committed) return committed.error();
+         return {};
+       },
+       [](SegmentedStorage& s) {
+         auto snap = s.get_snapshot().value();
+         return snap && snap->meta.last_index == 41;
+       }},
   };
   for (const Save& save : saves) {
     for (const Op op : {Op::create, Op::write, Op::sync, Op::sync_directory}) {
