@@ -67,17 +67,4 @@ inline WalkStart floor_point(std::uint64_t count, std::uint64_t target_delta,
   return start;
 }
 
-// Where the writer puts sparse points: the first record at or after every
-// `interval` bytes, and always the first record of a segment.
-struct PointCursor {
-  std::uint64_t next_point_offset = 0;  // a record starting here or later gets a point
-
-  bool wants_point(std::uint64_t offset) const noexcept {
-    return offset >= next_point_offset;
-  }
-  void took_point(std::uint64_t offset, std::uint64_t interval) noexcept {
-    next_point_offset = offset + interval;
-  }
-};
-
 }  // namespace seglog::detail
