@@ -164,7 +164,34 @@ void keep_failed_image(const CrashPoint& point, const std::string& scenario, std
   write_crash_image(point, pattern, salt, dir);
 }
 
+ObserverFactory& observer_factory() {
+  static ObserverFactory factory = nullptr;
+  return factory;
+}
+
 }  // namespace
+
+// Hands each call to the model, then to the observer (the seam takes one
+// hook).
+class Scenario::Tee final : public seglog::detail::fault::Hook {
+ public:
+  Tee(DurableModel& model, ScenarioObserver& observer) : model_(model), observer_(observer) {}
+  int before(const seglog::detail::fault::Call& call) override {
+    const int err = model_.before(call);
+    (void)observer_.before(call);
+    return err;
+  }
+  void after(const seglog::detail::fault::Call& call, int err) override {
+    model_.after(call, err);
+    observer_.after(call, err);
+  }
+
+ private:
+  DurableModel& model_;
+  ScenarioObserver& observer_;
+};
+
+void Scenario::observe_all(ObserverFactory factory) { observer_factory() = factory; }
 
 std::uint64_t images_per_crash_point(std::uint64_t ci_default) {
   if (const char* env = std::getenv("SEGLOG_POWER_LOSS_CASES")) {
@@ -175,6 +202,7 @@ std::uint64_t images_per_crash_point(std::uint64_t ci_default) {
 }
 
 Scenario::Scenario(std::string name) : name_(std::move(name)) {
+  if (observer_factory() != nullptr) observer_ = observer_factory()();
   auto opened = SegmentedStorage::open(small_options(dir_.path()));
   REQUIRE(opened);
   storage_ = std::move(*opened);
@@ -183,6 +211,14 @@ Scenario::Scenario(std::string name) : name_(std::move(name)) {
 Scenario::~Scenario() {
   if (model_) model_->uninstall();
   storage_.reset();  // before its directory goes
+}
+
+void Scenario::install_model() {
+  model_ = std::make_unique<DurableModel>(dir());
+  if (!observer_) return;
+  observer_->watch(dir());
+  tee_ = std::make_unique<Tee>(*model_, *observer_);
+  seglog::detail::fault::set_hook(tee_.get());  // the model's uninstall() removes it
 }
 
 void Scenario::prepare(std::uint64_t count, std::uint64_t term) {
@@ -198,7 +234,7 @@ void Scenario::start_recording() {
   // The background work of the preparation (the next segment prepared
   // ahead, a seal) is done: the model starts from a quiet directory.
   REQUIRE(storage_->flush());
-  model_ = std::make_unique<DurableModel>(dir());
+  install_model();
   expectations_.push_back(current());
 }
 
@@ -212,6 +248,11 @@ void Scenario::stop_recording() {
 
 void Scenario::crash_and_reopen(std::uint64_t pattern) {
   REQUIRE(model_ != nullptr);
+  if (observer_) {
+    // The crash instant must not depend on how far the background got.
+    REQUIRE(storage_->flush());
+    observer_->crash(pattern);
+  }
   const CrashPoint crash = model_->snapshot_now("crash");
   auto next_dir = std::make_unique<ScratchDir>();
   write_crash_image(crash, pattern, 99, next_dir->path());
@@ -220,12 +261,13 @@ void Scenario::crash_and_reopen(std::uint64_t pattern) {
   stop_recording();
   storage_.reset();
   crashed_dir_ = std::move(next_dir);
-  model_ = std::make_unique<DurableModel>(dir());
+  install_model();
   // A crash during recovery opens to a prefix of the log that keeps every
   // synced entry, as the crash before it did.
   Expectation during = current();
   expectations_.push_back(during);
   model_->begin_operation("open after a crash", static_cast<int>(expectations_.size() - 1));
+  if (observer_) observer_->begin_operation("open after a crash");
   auto opened = SegmentedStorage::open(small_options(dir()));
   REQUIRE(opened);
   storage_ = std::move(*opened);
@@ -239,6 +281,7 @@ void Scenario::crash_and_reopen(std::uint64_t pattern) {
   }
   log_.entries.resize(static_cast<std::size_t>(last + 1 - log_.first));
   log_.synced_last = last;
+  if (observer_) observer_->end_operation();
   expectations_.push_back(current());
   model_->end_operation(static_cast<int>(expectations_.size() - 1));
 }
@@ -258,7 +301,9 @@ void Scenario::run(const std::string& label, Expectation during, Expectation aft
   REQUIRE(model_ != nullptr);
   expectations_.push_back(std::move(during));
   model_->begin_operation(label, static_cast<int>(expectations_.size() - 1));
+  if (observer_) observer_->begin_operation(label);
   call();
+  if (observer_) observer_->end_operation();
   expectations_.push_back(std::move(after));
   model_->end_operation(static_cast<int>(expectations_.size() - 1));
 }
@@ -375,6 +420,12 @@ void Scenario::save_snapshot(std::uint64_t last_index, std::uint64_t last_term) 
 }
 
 std::uint64_t Scenario::check_images(std::uint64_t images, bool expect_clean) {
+  if (observer_) {
+    // The background work the last operation queued is part of the record.
+    if (model_) (void)storage_->flush();  // after close(): nothing queued
+    stop_recording();
+    if (observer_->finish(name_) && expect_clean) return 0;
+  }
   stop_recording();
   const std::vector<CrashPoint>& points = points_;
   const auto start = std::chrono::steady_clock::now();

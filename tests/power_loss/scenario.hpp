@@ -23,6 +23,24 @@ namespace seglog::test {
 // Images per crash point: SEGLOG_POWER_LOSS_CASES, else `ci_default`.
 std::uint64_t images_per_crash_point(std::uint64_t ci_default);
 
+// Sees a scenario's disk-changing calls beside its DurableModel (the golden
+// records of golden_ops_test.cpp). One per Scenario, made by the factory
+// given to Scenario::observe_all; its before() may not fail a call.
+class ScenarioObserver : public seglog::detail::fault::Hook {
+ public:
+  // Calls of `dir` from now on (the crashed directory after a crash).
+  virtual void watch(const std::filesystem::path& dir) = 0;
+  // A public operation starts (on the test's thread) / has returned.
+  virtual void begin_operation(const std::string& label) = 0;
+  virtual void end_operation() = 0;
+  // A power loss now: calls are ignored until the next watch().
+  virtual void crash(std::uint64_t pattern) = 0;
+  // The operations are over (check_images). True: skip the crash images.
+  virtual bool finish(const std::string& scenario) = 0;
+};
+
+using ObserverFactory = std::unique_ptr<ScenarioObserver> (*)();
+
 class Scenario {
  public:
   // A fresh log in a temporary directory (64 KiB segments).
@@ -33,6 +51,12 @@ class Scenario {
   const std::filesystem::path& dir() const {
     return crashed_dir_ ? crashed_dir_->path() : dir_.path();
   }
+
+  // Every Scenario constructed from now on gets an observer from `factory`
+  // (nullptr: none). An observed scenario waits for the log's background
+  // work (flush) before a crash and at its end, so what its observer saw
+  // does not depend on timing; without an observer nothing changes.
+  static void observe_all(ObserverFactory factory);
 
   // Preparation, before recording: appends (term `term`) and syncs.
   void prepare(std::uint64_t count, std::uint64_t term = 1);
@@ -74,6 +98,10 @@ class Scenario {
   Expectation current() const;
 
   void stop_recording();
+  // A new DurableModel of dir(), with the observer (if any) beside it.
+  void install_model();
+
+  class Tee;
 
   std::string name_;
   ScratchDir dir_;
@@ -82,6 +110,8 @@ class Scenario {
   std::vector<std::pair<std::string, int>> steps_;
   std::unique_ptr<SegmentedStorage> storage_;
   std::unique_ptr<DurableModel> model_;
+  std::unique_ptr<ScenarioObserver> observer_;
+  std::unique_ptr<Tee> tee_;
   // The mirror: what the log holds and what is durable.
   LogState log_;
   PersistentState state_;
