@@ -1,7 +1,9 @@
 // log/recovery.cpp — opening a segmented log (docs/design.md, "Open"):
-// find the segments, drop the leftovers of interrupted operations, validate
-// sealed segments by their state and footer, scan only the newest unsealed
-// one, cut a torn tail, and seal it so new appends start a fresh segment.
+// list the directory, find the start and the leftovers of interrupted
+// operations, adopt sealed segments by their state slot, scan the unsealed
+// ones, check contiguity (L1), and apply the scans' verdicts
+// (segment_scan.hpp decides them): cut a torn tail by sealing over it, so
+// new appends start a fresh segment.
 #include "errors.hpp"
 #include "format/file_names.hpp"
 #include "io/file.hpp"
@@ -162,16 +164,14 @@ Status SegmentLog::recover() {
       break;
     }
     if (!newest && !(state && state->sealed)) {
-      if (segment.next_index() != segments[k + 1]->first_index()) {
-        // The roll's seal never landed and the segment lost its tail: the
-        // segments after it hold nothing synced and cannot follow it.
+      // A roll's seal never landed (judge_behind): the segments after it
+      // stay only if it lost nothing.
+      if (!judge_behind(scanned.back().result, segment.next_index(),
+                        segments[k + 1]->first_index())) {
         unsynced.assign(segments.begin() + static_cast<std::ptrdiff_t>(k + 1), segments.end());
         usable = k + 1;
         break;
       }
-      // Every record is there; what follows them is the footer of the
-      // interrupted seal, which sealing again overwrites.
-      scanned.back().result.torn = false;
     }
   }
   segments.resize(usable);
@@ -179,7 +179,7 @@ Status SegmentLog::recover() {
     if (s.result.damaged) {
       log(Logger::Level::error, "synced records of " + s.segment->path().string() +
                                     " are damaged at offset " +
-                                    std::to_string(s.result.records_end) +
+                                    std::to_string(s.result.published_end) +
                                     "; serving the records before it");
     }
   }
@@ -221,19 +221,20 @@ Status SegmentLog::recover() {
       // nothing of them is left for a later scan to misread. New appends go
       // to a fresh segment.
       if (auto r = segment.seal(); !r) return r;
-      segment.release_memory_points();
-      remember_mapping(s.segment);
+      table_.release_memory_points(s.segment);
+      table_.remember_mapping(s.segment);
     }
     if (removed_any) {
       if (auto s = sync_directory(cfg_.dir); !s) return s;
     }
   }
   clean_open_ = scanned.empty();
-  segments_ = std::move(segments);
-  if (!segments_.empty()) {
-    first_index_.store(segments_.front()->start_index(), std::memory_order_release);
-    last_index_.store(segments_.back()->next_index() - 1, std::memory_order_release);
+  if (!segments.empty()) {
+    table_.set_first_index(segments.front()->start_index());
+    table_.set_last_index(segments.back()->next_index() - 1);
   }
+  table_.assign(std::move(segments));
+  check_invariants();
   return {};
 }
 

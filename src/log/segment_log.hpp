@@ -1,19 +1,34 @@
-// log/segment_log.hpp — the segmented log: the ordered set of segments,
-// appends with rolls, truncations, sync, and the reader-side lookup
-// (docs/design.md, "The log"). The facade adds locking of the directory,
-// argument checks and the files beside the log.
+// log/segment_log.hpp — the segmented log as a composition (docs/design.md,
+// "The log"): it plans and appends batches, syncs, truncates, flushes,
+// closes, keeps the sticky failure and the counters. What it is made of:
+//
+//   segment_table.*   the segments, their lock, the published range, read
+//                     routing, the mapping cache
+//   segment*.cpp      one segment (segment.hpp)
+//   roll.*            the spare pool and the roll (writer half, background
+//                     half)
+//   compaction.cpp    truncate_before's background half, the boundary
+//                     rewrite
+//   recovery.cpp      open: listing, leftovers, contiguity, verdicts
+//   background.*      the worker and prefaulter threads
+//
+// The facade adds locking of the directory, argument checks and the files
+// beside the log.
 //
 // Threads: every mutating call comes from one writer at a time (the facade
-// serialises them); locate/term/first/last are safe from any thread and
-// never wait for a sync (they take the table lock shared, which the writer
-// takes exclusively only to swap segments in and out, never across I/O
-// that waits for the disk).
+// serialises them); locate/scan_range/first/last are safe from any thread
+// and never wait for a sync (they take the table lock shared, which the
+// writer takes exclusively only to swap segments in and out, never across
+// I/O that waits for the disk).
 //
-// Invariants (design.md §Log):
+// Invariants (design.md, "The log"), checked by check_invariants() after
+// each mutation when NDEBUG is not defined:
 //   L1. segments are contiguous: each starts at the previous next_index().
 //   L2. first_index() = the first segment's start_index(); last_index() =
 //       the newest segment's last kept index (or first_index() - 1).
-//   L3. only the newest segment may be active; all others are sealed.
+//   L3. only the newest segment may be active; the others are sealed, or
+//       their seal is queued (a roll's background half), or a failure left
+//       them unsealed (sticky: the reopen seals them).
 #pragma once
 
 #include <seglog/entry.hpp>
@@ -22,9 +37,9 @@
 #include <seglog/stats.hpp>
 
 #include "log/background.hpp"
-#include "log/mapping_cache.hpp"
+#include "log/roll.hpp"
 #include "log/segment.hpp"
-#include "log/table_lock.hpp"
+#include "log/segment_table.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -32,8 +47,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace seglog::detail {
@@ -62,6 +77,26 @@ struct LogCounters {
   std::atomic<std::uint64_t> pending_rewrites{0};
 };
 
+// What L1–L3 are about, per segment in table order (SegmentLog::facts).
+struct LogSegmentFacts {
+  std::uint64_t first_index = 0;
+  std::uint64_t start_index = 0;
+  std::uint64_t next_index = 0;
+  bool sealed = false;
+  bool active = false;  // the writer's active segment
+};
+struct LogFacts {
+  std::uint64_t first_index = 1;
+  std::uint64_t last_index = 0;
+  std::vector<LogSegmentFacts> segments;
+  std::uint64_t seals_queued = 0;  // roll seals posted and not finished
+  bool failed = false;             // sticky failure
+  bool writable = true;
+};
+// The first of L1–L3 that `facts` break, as a sentence naming it; empty
+// when they hold. O(segments).
+std::string log_invariant_broken(const LogFacts& facts);
+
 class SegmentLog {
  public:
   // Opens the log in cfg.dir (recovery: docs/design.md, "Open").
@@ -69,18 +104,16 @@ class SegmentLog {
   [[nodiscard]] static Result<std::unique_ptr<SegmentLog>> open(const LogConfig& cfg);
   ~SegmentLog();
 
-  std::uint64_t first_index() const noexcept {
-    return first_index_.load(std::memory_order_acquire);
-  }
-  std::uint64_t last_index() const noexcept {
-    return last_index_.load(std::memory_order_acquire);
-  }
+  std::uint64_t first_index() const noexcept { return table_.first_index(); }
+  std::uint64_t last_index() const noexcept { return table_.last_index(); }
 
   // Points `out` at the record of `index` (first_index() <= index <=
   // last_index()), its mapping pinned (see Segment::locate for why an
   // out-parameter). Errors: corrupted, out_of_range (truncated meanwhile),
   // compacted (compacted meanwhile), io_error.
-  [[nodiscard]] Status locate(std::uint64_t index, EntryView& out) const;
+  [[nodiscard]] Status locate(std::uint64_t index, EntryView& out) const {
+    return table_.locate(index, out);
+  }
 
   // Calls `visit` for each record of [begin, end) in order until it returns
   // false. The table lock is held only to start each segment's walk, never
@@ -111,54 +144,38 @@ class SegmentLog {
   bool sync_failed() const noexcept { return sync_failed_.load(std::memory_order_acquire); }
   void fill_stats(Stats& stats) const;
 
+  // L1–L3 (log_invariant_broken) on the present state; aborts with the
+  // broken one. Only when NDEBUG is not defined; writer thread.
+  void check_invariants() const;
+  LogFacts facts() const;
+
  private:
   explicit SegmentLog(const LogConfig& cfg);
-  Segment::Config segment_config();
+  Segment::Config segment_config() const;
   [[nodiscard]] Status recover();
   [[nodiscard]] Status fail_sticky(Status status);
   [[nodiscard]] Status check_writable() const;
+  // roll.cpp: the writer's half of a roll (steps 3–4) and the background
+  // half (5–6).
   [[nodiscard]] Status roll_to(std::shared_ptr<Segment> next);
-  // The second half of a roll, in the background: the directory entry of
-  // the new segment and the seal of the one it follows.
   void finish_roll(const std::shared_ptr<Segment>& previous);
   [[nodiscard]] Status seal_segment(const std::shared_ptr<Segment>& segment);
   [[nodiscard]] Status seal_active();
-  // Spare segments (Segment::prepare_spare), prepared in the background so
-  // a roll does no I/O that waits for the disk. take_spare waits for one
-  // being prepared; request_spares tops the pool up.
-  std::shared_ptr<Segment> take_spare();
   void request_spares();
-  void remove_spares();
   // Faults in the active segment's pages ahead of the writer, on a thread
   // of its own (a seal queued on worker_ waits for the disk for tens of
   // milliseconds; the writer would catch up and fault itself).
   void prefault_ahead();
-  // The unlinks and rewrite that finish a truncate_before.
+  // compaction.cpp: the unlinks and rewrite that finish a truncate_before.
   void finish_truncate_before(std::vector<std::shared_ptr<Segment>> below,
                               const std::shared_ptr<Segment>& boundary, bool rewrite);
-  [[nodiscard]] Status create_empty_segment(std::uint64_t first_index);
   void rewrite_boundary(const std::shared_ptr<Segment>& boundary);
-  // Drops the mappings the cache evicted (MappingCache::drop_victims), with
-  // the table lock taken exclusively; called with no lock held.
-  void drop_evicted_mappings() const;
-  // The cache's note of a mapping made by the log itself (a seal, a
-  // rewrite, recovery), then the drops it causes. No lock held.
-  void remember_mapping(const std::shared_ptr<Segment>& segment);
-  // The segment holding `index`, with the table lock held by the caller.
-  const std::shared_ptr<Segment>* find_locked(std::uint64_t index) const;
-  // find_locked for a read of `index`. Errors: compacted (below
-  // first_index()), out_of_range (above the segment's last index).
-  [[nodiscard]] Result<const std::shared_ptr<Segment>*> find_readable_locked(
-      std::uint64_t index) const;
+  [[nodiscard]] Status create_empty_segment(std::uint64_t first_index);
   void log(Logger::Level level, const std::string& message) const;
 
   LogConfig cfg_;
-  mutable MappingCache cache_;
-  mutable TableLock table_mu_;
-  std::vector<std::shared_ptr<Segment>> segments_;  // by first index
-  std::shared_ptr<Segment> active_;                 // writer only
-  std::atomic<std::uint64_t> first_index_{1};
-  std::atomic<std::uint64_t> last_index_{0};
+  SegmentTable table_;
+  std::shared_ptr<Segment> active_;  // writer only
   std::atomic<bool> sync_failed_{false};
   mutable std::mutex sticky_mu_;
   Error sticky_error_;  // the first sticky failure (guarded by sticky_mu_)
@@ -166,12 +183,9 @@ class SegmentLog {
   // The last index of the segment a queued boundary rewrite copies (writer
   // only; stale once the rewrite is done, which only costs a no-op wait).
   std::uint64_t rewrite_last_ = 0;
-  // Spares ready for a roll (guarded by spare_mu_), and how many are ready
-  // or queued (writer only).
-  static constexpr std::size_t kSpares = 2;
-  std::mutex spare_mu_;
-  std::vector<std::shared_ptr<Segment>> spares_;
-  std::size_t spares_requested_ = 0;
+  SparePool spares_;
+  // Roll seals posted and not yet finished (L3's allowance).
+  std::atomic<std::uint64_t> seals_queued_{0};
 
  public:
   LogCounters counters;
@@ -182,5 +196,9 @@ class SegmentLog {
   BackgroundWorker worker_;
   BackgroundWorker prefaulter_;
 };
+
+#ifdef NDEBUG
+inline void SegmentLog::check_invariants() const {}
+#endif
 
 }  // namespace seglog::detail
