@@ -50,11 +50,12 @@ ensure_deps() { ensure_packages "${SEGLOG_PACKAGES[@]}"; }
 
 # The aarch64 cross toolchain, qemu-user and seglog's dependencies for
 # arm64 from Debian's multiarch archive (TOOLCHAIN.md §10; ~2 min the
-# first time). Catch2 is header-only: the native package serves. Returns
+# first time). qemu runs the tests with libc6:arm64's loader and libc
+# (.ci/aarch64.ini says why not the cross toolchain's). Catch2 is header-only: the native package serves. Returns
 # non-zero when they cannot be installed (no root, no network): the caller
 # skips its stage.
 SEGLOG_ARM64_PACKAGES=(
-  g++-aarch64-linux-gnu qemu-user
+  g++-aarch64-linux-gnu qemu-user libc6:arm64 libstdc++6:arm64
   libboost1.81-dev:arm64 libboost-json1.81-dev:arm64 libxxhash-dev:arm64
 )
 ensure_arm64() {
