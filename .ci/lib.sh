@@ -42,11 +42,36 @@ ensure_packages() {
     sudo=(sudo)
   fi
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -q
-  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -q
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 }
 
 ensure_deps() { ensure_packages "${SEGLOG_PACKAGES[@]}"; }
+
+# The aarch64 cross toolchain, qemu-user and seglog's dependencies for
+# arm64 from Debian's multiarch archive (TOOLCHAIN.md §10; ~2 min the
+# first time). qemu runs the tests with libc6:arm64's loader and libc
+# (.ci/aarch64.ini says why not the cross toolchain's). Catch2 is header-only: the native package serves. Returns
+# non-zero when they cannot be installed (no root, no network): the caller
+# skips its stage.
+SEGLOG_ARM64_PACKAGES=(
+  g++-aarch64-linux-gnu qemu-user libc6:arm64 libstdc++6:arm64
+  libboost1.81-dev:arm64 libboost-json1.81-dev:arm64 libxxhash-dev:arm64
+)
+ensure_arm64() {
+  local sudo=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || { log "not root and no sudo"; return 1; }
+    sudo=(sudo)
+  fi
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    log "dpkg --add-architecture arm64"
+    "${sudo[@]}" dpkg --add-architecture arm64 || return 1
+    # The package lists of the new architecture are fetched below.
+    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -q || return 1
+  fi
+  ensure_packages "${SEGLOG_ARM64_PACKAGES[@]}"
+}
 
 # configure DIR [VAR=value...] [meson setup args...]: sets up DIR (or
 # reconfigures it with these options when it exists), system dependencies

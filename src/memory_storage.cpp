@@ -65,7 +65,9 @@ constexpr std::uint64_t kMaxIndex = UINT64_MAX - 1;
 //     payload refers to published bytes of a chunk in
 //     [first_chunk, first_chunk + chunks.size()).
 //  3. Once closed, every Result-returning call answers errc::closed.
-struct MemoryStorage::State {
+// Hidden: the nested class would otherwise take MemoryStorage's exported
+// visibility (seglog/export.hpp).
+struct __attribute__((visibility("hidden"))) MemoryStorage::State {
   explicit State(std::uint64_t max_entry_size) : max_entry_size(max_entry_size) {}
 
   std::uint64_t max_entry_size;

@@ -76,7 +76,9 @@ struct SnapshotCell {
 
 }  // namespace
 
-struct SegmentedStorage::Impl {
+// Hidden: the nested class would otherwise take SegmentedStorage's
+// exported visibility (seglog/export.hpp).
+struct __attribute__((visibility("hidden"))) SegmentedStorage::Impl {
   Options options;
   std::optional<detail::DirectoryLock> lock;
   std::unique_ptr<detail::SegmentLog> log;

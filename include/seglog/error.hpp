@@ -2,6 +2,8 @@
 // See docs/design.md, "Errors".
 #pragma once
 
+#include <seglog/export.hpp>
+
 #include <boost/system/result.hpp>
 
 #include <iosfwd>
@@ -31,9 +33,9 @@ enum class errc {
 };
 
 // The category of seglog::errc; its name() is "seglog".
-const std::error_category& error_category() noexcept;
+SEGLOG_API const std::error_category& error_category() noexcept;
 
-std::error_code make_error_code(errc e) noexcept;
+SEGLOG_API std::error_code make_error_code(errc e) noexcept;
 
 // What every failing call returns: a code from seglog's category and a
 // message naming what and where (file, offset, index, errno text).
@@ -57,17 +59,17 @@ class Error {
 };
 
 // Prints "<code message>: <message>" (for logs and test output).
-std::ostream& operator<<(std::ostream& out, const Error& error);
+SEGLOG_API std::ostream& operator<<(std::ostream& out, const Error& error);
 
 // Thrown only by Result::value() on an error (never by seglog itself).
-class Exception : public std::system_error {
+class SEGLOG_API Exception : public std::system_error {
  public:
   explicit Exception(const Error& error)
       : std::system_error(error.code(), error.message()) {}
 };
 
 // Found by argument-dependent lookup from boost::system::result::value().
-[[noreturn]] void throw_exception_from_error(const Error& error,
+[[noreturn]] SEGLOG_API void throw_exception_from_error(const Error& error,
                                              const boost::source_location&);
 
 template <class T>

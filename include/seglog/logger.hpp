@@ -2,11 +2,13 @@
 // (torn tails cut, leftovers removed, slow syncs). The seed's Logger.
 #pragma once
 
+#include <seglog/export.hpp>
+
 #include <string_view>
 
 namespace seglog {
 
-class Logger {
+class SEGLOG_API Logger {
  public:
   enum class Level { debug, info, warn, error };
   virtual ~Logger() = default;

@@ -15,7 +15,7 @@
 
 namespace seglog {
 
-class MemoryStorage final : public Storage {
+class SEGLOG_API MemoryStorage final : public Storage {
  public:
   // max_entry_size: as Options::max_entry_size.
   explicit MemoryStorage(std::uint64_t max_entry_size = 64ull << 20);

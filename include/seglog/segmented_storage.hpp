@@ -17,7 +17,7 @@
 
 namespace seglog {
 
-class SegmentedStorage final : public Storage {
+class SEGLOG_API SegmentedStorage final : public Storage {
  public:
   // Opens (or creates) the log in options.dir: finds and checks the
   // segments, validates sealed ones by their footers, scans only the newest

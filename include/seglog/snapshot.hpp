@@ -37,7 +37,7 @@ struct SnapshotReaderState;
 // directory). A writer destroyed or abandoned before commit() removes its
 // temporary file: an abandoned writer leaves no trace. Move-only; not
 // thread-safe (one thread writes a snapshot).
-class SnapshotWriter {
+class SEGLOG_API SnapshotWriter {
  public:
   explicit SnapshotWriter(std::unique_ptr<detail::SnapshotWriterState> state);
   SnapshotWriter(SnapshotWriter&&) noexcept;
@@ -69,7 +69,7 @@ class SnapshotWriter {
 // A committed snapshot, mapped read-only: data() is zero-copy and stays
 // valid (and unchanged, even if a newer snapshot is committed) while the
 // reader or a copy of it exists. Copyable; thread-safe for reads.
-class SnapshotReader {
+class SEGLOG_API SnapshotReader {
  public:
   explicit SnapshotReader(std::shared_ptr<const detail::SnapshotReaderState> s);
 

@@ -45,7 +45,7 @@
 
 namespace seglog {
 
-class Storage {
+class SEGLOG_API Storage {
  public:
   // What visit_entries calls for each entry: true to go on, false to stop.
   using EntryVisitor = std::function<bool(const EntryView&)>;

@@ -5,7 +5,11 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+// SEGLOG_CHECKSUM_AVX2 is defined (to 1) by src/format/meson.build only
+// where checksum_avx2.cpp is built: an x86 host, -Davx2=true.
+#if SEGLOG_CHECKSUM_AVX2
 #include "format/checksum_avx2.hpp"
+#endif
 
 #include <cstddef>
 #include <cstdint>
@@ -21,12 +25,20 @@ inline std::uint64_t checksum(const std::byte* data, std::size_t size,
 // that 192-byte secret again for every input of 240 bytes or more — a
 // 256-byte record paid more for it than for hashing its payload. The
 // result is bit for bit the seeded hash (xxhash.h, "_withSecretandSeed"),
-// so the on-disk format does not change. On a CPU with AVX2 the hash runs
-// the AVX2 build (checksum_avx2.cpp): chosen per key, no global state.
+// so the on-disk format does not change. On an x86 CPU with AVX2 the hash
+// runs the AVX2 build (checksum_avx2.cpp): chosen per key, no global
+// state. Everywhere else it runs xxhash.h's own code, whatever that
+// compiler and target give (SSE2 on x86-64, NEON on aarch64, scalar
+// elsewhere): the same hash, bit for bit (tests/format/checksum_test.cpp
+// compares every build with xxHash's scalar code).
 class ChecksumKey {
  public:
   explicit ChecksumKey(std::uint64_t seed) noexcept
-      : seed_(seed), hash_(cpu_has_avx2() ? &xxh3_with_secret_avx2 : &xxh3_with_secret_sse2) {
+#if SEGLOG_CHECKSUM_AVX2
+      : seed_(seed), hash_(cpu_has_avx2() ? &xxh3_with_secret_avx2 : &xxh3_with_secret_portable) {
+#else
+      : seed_(seed), hash_(&xxh3_with_secret_portable) {
+#endif
     XXH3_generateSecret_fromSeed(secret_, seed);
   }
 
@@ -37,13 +49,21 @@ class ChecksumKey {
   }
 
   // The builds side by side, for the test that they agree.
-  static std::uint64_t xxh3_with_secret_sse2(const void* data, std::size_t size,
-                                             const unsigned char* secret,
-                                             std::size_t secret_size,
-                                             std::uint64_t seed) noexcept {
+  static std::uint64_t xxh3_with_secret_portable(const void* data, std::size_t size,
+                                                 const unsigned char* secret,
+                                                 std::size_t secret_size,
+                                                 std::uint64_t seed) noexcept {
     return XXH3_64bits_withSecretandSeed(data, size, secret, secret_size, seed);
   }
-  static bool cpu_has_avx2() noexcept { return __builtin_cpu_supports("avx2"); }
+  // True when keys run the AVX2 build (never off x86, where
+  // __builtin_cpu_supports does not exist).
+  static bool cpu_has_avx2() noexcept {
+#if SEGLOG_CHECKSUM_AVX2
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
+  }
   const unsigned char* secret() const noexcept { return secret_; }
 
  private:

@@ -20,6 +20,17 @@ void append_json_uint(std::string& out, std::uint64_t value);
 // Appends `true` or `false`.
 void append_json_bool(std::string& out, bool value);
 
+// True when `s` is valid UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF); NUL bytes are valid.
+bool is_valid_utf8(std::string_view s) noexcept;
+
+// Appends every byte of `bytes` as two lowercase hex digits.
+void append_hex_bytes(std::string& out, std::string_view bytes);
+
+// The inverse of append_hex_bytes: an even number of lowercase hex digits,
+// else nullopt.
+std::optional<std::string> parse_hex_bytes(std::string_view hex);
+
 // XXH3-64 (seed 0) of `bytes` as 16 lowercase hex digits.
 std::string xxh3_hex(std::string_view bytes);
 

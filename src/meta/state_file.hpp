@@ -15,7 +15,9 @@ namespace seglog::detail {
 inline constexpr std::string_view kStateFileName = "state.json";
 
 // The canonical JSON of the "state" member (what its checksum covers):
-// {"current_term":N,"voted_for":"...","commit_index":N}.
+// {"current_term":N,"voted_for":"...","commit_index":N}, or, when the vote
+// is not valid UTF-8 (any byte string is a vote: Raft engines store it
+// raw), {"current_term":N,"voted_for_hex":"<2 hex digits a byte>","commit_index":N}.
 std::string encode_state(const PersistentState& state);
 
 // Reads dir/state.json; nullopt when it does not exist.
@@ -25,7 +27,8 @@ std::string encode_state(const PersistentState& state);
 [[nodiscard]] Result<std::optional<PersistentState>> load_state(const std::filesystem::path& dir);
 
 // Replaces dir/state.json durably (see atomic_replace).
-// Errors: invalid_argument (voted_for is not valid UTF-8), no_space,
+// Every voted_for is stored, whatever its bytes.
+// Errors: no_space,
 //         io_error (before the rename the old file stays; after it, only
 //         the directory fsync failed), not_found (no such `dir`).
 [[nodiscard]] Status store_state(const std::filesystem::path& dir, const PersistentState& state);

@@ -62,6 +62,31 @@ CONTRACT_TEST("save_state round-trips every field, non-ASCII voted_for included"
   CHECK(f->get_state().value() == extreme);
 }
 
+// Raft engines store the vote as raw bytes (hashicorp/raft's
+// LastVoteCand): any byte string is a vote, NULs and invalid UTF-8 too.
+CONTRACT_TEST("save_state round-trips a voted_for of arbitrary bytes", "[state]") {
+  TestType f;
+  std::string all_bytes;
+  for (int b = 255; b >= 0; --b) all_bytes += static_cast<char>(b);
+  const std::vector<std::string> votes = {
+      std::string("\0", 1),
+      std::string("node\0-2", 7),
+      "\xff\xfe",                 // never valid in UTF-8
+      "\xc0\xaf",                 // overlong '/'
+      "\xed\xa0\x80",             // a surrogate
+      "n\xC5\x93ud\xC3",          // valid, then a cut sequence
+      std::string("\x10\x00\x00\x00\x00\x00\x00\x2a", 8),  // a binary id
+      all_bytes,
+  };
+  for (const std::string& voted_for : votes) {
+    const PersistentState state{11, voted_for, 5};
+    REQUIRE(f->save_state(state));
+    CHECK(f->get_state().value() == state);
+    f.reopen();
+    CHECK(f->get_state().value() == state);
+  }
+}
+
 CONTRACT_TEST("save_state replaces the previous state, back to defaults too", "[state]") {
   TestType f;
   REQUIRE(f->save_state(PersistentState{3, "node-a", 10}));

@@ -79,6 +79,13 @@ TEST_CASE("the state.json example in the format doc is what store_state writes")
   check_doc_block("state.json", read_text(dir / "state.json"));
 }
 
+TEST_CASE("the state.json example with a vote that is not UTF-8 is what store_state writes") {
+  TempDir dir;
+  const std::string vote("n2\xff\0", 4);
+  REQUIRE(is_ok(outcome(detail::store_state(dir.path(), {6, vote, 41}))));
+  check_doc_block("state.json, voted_for_hex", read_text(dir / "state.json"));
+}
+
 TEST_CASE("the cluster.json example in the format doc is what store_cluster_config writes") {
   TempDir dir;
   const ClusterConfig config{12,

@@ -64,17 +64,81 @@ TEST_CASE("state.json is one line of canonical JSON with the checksum of its sta
   CHECK(read_text(dir / "state.json") == state_document(payload));
 }
 
-TEST_CASE("store_state refuses a voted_for that is not valid UTF-8") {
+TEST_CASE("a voted_for that is not valid UTF-8 round-trips as voted_for_hex") {
   TempDir dir;
-  const std::string bad = GENERATE(std::string("\xff"), std::string("a\xc3"),
-                                   std::string("\xed\xa0\x80"), std::string("\xc0\xaf"));
-  CHECK(outcome(store_state(dir.path(), {1, bad, 0})) == errc::invalid_argument);
-  CHECK(names_in(dir.path()).empty());
+  const std::string vote = GENERATE(std::string("\xff"), std::string("a\xc3"),
+                                    std::string("\xed\xa0\x80"), std::string("\xc0\xaf"),
+                                    std::string("\xf4\x90\x80\x80"), std::string("\0\xfe\0", 3));
+  REQUIRE(is_ok(outcome(store_state(dir.path(), {1, vote, 2}))));
+  std::string hex;
+  detail::append_hex_bytes(hex, vote);
+  CHECK(read_text(dir / "state.json") ==
+        state_document(R"({"current_term":1,"voted_for_hex":")" + hex + R"(","commit_index":2})"));
+  const auto loaded = load_state(dir.path());
+  REQUIRE(loaded);
+  REQUIRE(loaded->has_value());
+  CHECK((*loaded)->voted_for == vote);
+}
+
+TEST_CASE("every byte string round-trips as voted_for, in the form its bytes call for") {
+  TempDir dir;
+  std::string all_bytes;
+  for (int b = 0; b < 256; ++b) all_bytes += static_cast<char>(b);
+  for (const std::string& vote :
+       {all_bytes, std::string("\0", 1), std::string("node\0-1", 7), std::string("valid \xc3\xa9"),
+        std::string("\xf0\x9f\x9a\x80"), std::string("\xf0\x9f\x9a")}) {
+    REQUIRE(is_ok(outcome(store_state(dir.path(), {9, vote, 8}))));
+    const auto loaded = load_state(dir.path());
+    REQUIRE(loaded);
+    REQUIRE(loaded->has_value());
+    CHECK((*loaded)->voted_for == vote);
+    const bool hex = read_text(dir / "state.json").find("voted_for_hex") != std::string::npos;
+    CHECK(hex == !detail::is_valid_utf8(vote));
+  }
+}
+
+TEST_CASE("voted_for_hex that is not the canonical form of its vote is corrupted") {
+  TempDir dir;
+  const std::string payload = GENERATE(
+      // valid UTF-8 must be written as voted_for
+      std::string(R"({"current_term":1,"voted_for_hex":"6e6f6465","commit_index":2})"),
+      std::string(R"({"current_term":1,"voted_for_hex":"","commit_index":2})"),
+      // uppercase, odd length, not hex
+      std::string(R"({"current_term":1,"voted_for_hex":"FF","commit_index":2})"),
+      std::string(R"({"current_term":1,"voted_for_hex":"fff","commit_index":2})"),
+      std::string(R"({"current_term":1,"voted_for_hex":"zz","commit_index":2})"),
+      // both members, or the hex one as a number
+      std::string(R"({"current_term":1,"voted_for":"a","voted_for_hex":"ff","commit_index":2})"),
+      std::string(R"({"current_term":1,"voted_for_hex":255,"commit_index":2})"));
+  write_text(dir / "state.json", state_document(payload));
+  INFO(payload);
+  CHECK(load_outcome(dir.path()) == errc::corrupted);
+}
+
+TEST_CASE("is_valid_utf8 follows RFC 3629") {
+  CHECK(detail::is_valid_utf8(""));
+  CHECK(detail::is_valid_utf8(std::string("\0", 1)));
+  CHECK(detail::is_valid_utf8("\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf"));
+  CHECK(detail::is_valid_utf8("\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\xed\x9f\xbf\xee\x80\x80"));
+  for (const char* bad : {"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80",
+                          "\xed\xbf\xbf", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+                          "\xff", "\xc3", "\xe2\x82", "\xe2\x28\xa1", "a\xc3("}) {
+    INFO(bad);
+    CHECK_FALSE(detail::is_valid_utf8(bad));
+  }
 }
 
 TEST_CASE("a flipped bit at every offset of state.json is corrupted") {
   TempDir dir;
   REQUIRE(is_ok(outcome(store_state(dir.path(), {12345, "nœud-2 \"x\"", 678}))));
+  check_every_variant_corrupted(dir / "state.json", "every bit flipped", flip_bit,
+                                [&] { return load_outcome(dir.path()); });
+}
+
+TEST_CASE("a flipped bit at every offset of a state.json with voted_for_hex is corrupted") {
+  TempDir dir;
+  REQUIRE(is_ok(outcome(store_state(dir.path(), {12345, std::string("\xff\0node\x80", 7), 678}))));
+  REQUIRE(read_text(dir / "state.json").find("voted_for_hex") != std::string::npos);
   check_every_variant_corrupted(dir / "state.json", "every bit flipped", flip_bit,
                                 [&] { return load_outcome(dir.path()); });
 }
