@@ -196,8 +196,8 @@ inline std::uint64_t rss_kib() {
 }
 
 // Uniform indices in [lo, hi] from workload W's position stream.
-inline std::vector<std::uint64_t> positions(std::uint64_t lo, std::uint64_t hi,
-                                            std::size_t count, std::uint64_t stream) {
+inline std::vector<std::uint64_t> positions(std::uint64_t lo, std::uint64_t hi, std::size_t count,
+                                            std::uint64_t stream) {
   workload::PositionStream stream_of(kSeed, stream);
   std::vector<std::uint64_t> out(count);
   for (std::uint64_t& index : out) index = stream_of.uniform(lo, hi);

@@ -47,31 +47,31 @@ unsigned first_and_last(std::span<const std::byte> data) {
 
 // Copies: one LogEntry (an allocation and a memcpy) per entry.
 void BM_get_entries(benchmark::State& state) {
-  time_ranges(state, [](SegmentedStorage& log, std::uint64_t start, std::uint64_t len,
-                        unsigned& touched) {
-    const auto range = log.get_entries(start, start + len);
-    if (!range || range->size() != len || range->front().index != start) {
-      die("get_entries " + std::to_string(start));
-    }
-    for (const LogEntry& entry : *range) touched += first_and_last(entry.data);
-  });
+  time_ranges(state,
+              [](SegmentedStorage& log, std::uint64_t start, std::uint64_t len, unsigned& touched) {
+                const auto range = log.get_entries(start, start + len);
+                if (!range || range->size() != len || range->front().index != start) {
+                  die("get_entries " + std::to_string(start));
+                }
+                for (const LogEntry& entry : *range) touched += first_and_last(entry.data);
+              });
 }
 
 BENCHMARK(BM_get_entries)->ArgName("len")->RangeMultiplier(4)->Range(1, 1024);
 
 // In place: each entry's view checked and touched inside the visitor.
 void BM_visit_entries(benchmark::State& state) {
-  time_ranges(state, [](SegmentedStorage& log, std::uint64_t start, std::uint64_t len,
-                        unsigned& touched) {
-    std::uint64_t next = start;
-    const Status visited =
-        log.visit_entries(start, start + len, [&next, &touched](const EntryView& view) {
-          if (view.index() != next++) return false;
-          touched += first_and_last(view.data());
-          return true;
-        });
-    if (!visited || next != start + len) die("visit_entries " + std::to_string(start));
-  });
+  time_ranges(state,
+              [](SegmentedStorage& log, std::uint64_t start, std::uint64_t len, unsigned& touched) {
+                std::uint64_t next = start;
+                const Status visited =
+                    log.visit_entries(start, start + len, [&next, &touched](const EntryView& view) {
+                      if (view.index() != next++) return false;
+                      touched += first_and_last(view.data());
+                      return true;
+                    });
+                if (!visited || next != start + len) die("visit_entries " + std::to_string(start));
+              });
 }
 
 BENCHMARK(BM_visit_entries)->ArgName("len")->RangeMultiplier(4)->Range(1, 1024);

@@ -46,8 +46,7 @@ class Sampler {
   void maybe_sample(std::uint64_t done) {
     if (done % 1024 != 0) return;
     pass_.peak_rss_kib = std::max(pass_.peak_rss_kib, rss_kib());
-    pass_.peak_mapped_segments =
-        std::max(pass_.peak_mapped_segments, log_.stats().mapped_segments);
+    pass_.peak_mapped_segments = std::max(pass_.peak_mapped_segments, log_.stats().mapped_segments);
   }
 
  private:
@@ -132,8 +131,8 @@ int run(Expect expect, std::uint64_t read_max_mapped) {
               entries, opened.sealed_segments, segment_bytes / kMiB, log_mib,
               static_cast<std::uint64_t>(read_options.max_mapped_segments), max_mapped, write_s);
   std::printf("memory_bound: VmRSS before open %" PRIu64 " KiB, after open %" PRIu64
-              " KiB; limit %" PRIu64 " KiB (after open + (%" PRIu64
-              " + 1) x %" PRIu64 " MiB + 16 MiB)\n",
+              " KiB; limit %" PRIu64 " KiB (after open + (%" PRIu64 " + 1) x %" PRIu64
+              " MiB + 16 MiB)\n",
               rss_before_open, rss_after_open, limit_kib, max_mapped, segment_bytes / kMiB);
   auto above_open_kib = [&](const Pass& pass) {
     return static_cast<double>(pass.peak_rss_kib - std::min(pass.peak_rss_kib, rss_after_open));

@@ -50,13 +50,12 @@ void crash_open(const fs::path& dir) {
     auto opened = SegmentedStorage::open(bench_options(dir, kSegmentBytes));
     if (!opened) ::_exit(1);
     BatchMaker maker(1, 256);
-    const bool ok = (*opened)->append_entries(maker.make((*opened)->last_index() + 1)) &&
-                    (*opened)->sync();
+    const bool ok =
+        (*opened)->append_entries(maker.make((*opened)->last_index() + 1)) && (*opened)->sync();
     ::_exit(ok ? 0 : 1);
   }
   int status = 0;
-  if (::waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
-      WEXITSTATUS(status) != 0) {
+  if (::waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     die("the crashing child failed to open " + dir.string());
   }
 }

@@ -101,9 +101,9 @@ struct Row {
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 3;
   const char* tmp = std::getenv("TMPDIR");
-  const std::string path =
-      (std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
-       ("seglog-page-prep-" + std::to_string(::getpid()))).string();
+  const std::string path = (std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
+                            ("seglog-page-prep-" + std::to_string(::getpid())))
+                               .string();
   const double mib = kFile / 1048576.0;
   // An unaligned start, as a writer's cursor is: the first chunk is short.
   const std::size_t first = 4096 + 100;

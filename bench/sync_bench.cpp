@@ -35,14 +35,8 @@ void BM_sync(benchmark::State& state) {
   latencies.report(state, 1e3, "us");
 }
 
-BENCHMARK(BM_sync)
-    ->ArgName("batch")
-    ->Arg(0)
-    ->Arg(1)
-    ->Arg(8)
-    ->Arg(64)
-    ->UseManualTime()
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_sync)->ArgName("batch")->Arg(0)->Arg(1)->Arg(8)->Arg(64)->UseManualTime()->Unit(
+    benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace seglog::bench

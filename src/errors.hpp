@@ -13,10 +13,8 @@
 namespace seglog::detail {
 
 // An OS failure: ENOSPC/EDQUOT become no_space, everything else io_error.
-inline Error os_error(std::string_view what, const std::filesystem::path& path,
-                      int err) {
-  const errc code = (err == ENOSPC || err == EDQUOT) ? errc::no_space
-                                                      : errc::io_error;
+inline Error os_error(std::string_view what, const std::filesystem::path& path, int err) {
+  const errc code = (err == ENOSPC || err == EDQUOT) ? errc::no_space : errc::io_error;
   std::string message(what);
   message += ' ';
   message += path.string();
@@ -25,8 +23,6 @@ inline Error os_error(std::string_view what, const std::filesystem::path& path,
   return Error(code, std::move(message));
 }
 
-inline Error make_error(errc code, std::string message) {
-  return Error(code, std::move(message));
-}
+inline Error make_error(errc code, std::string message) { return Error(code, std::move(message)); }
 
 }  // namespace seglog::detail

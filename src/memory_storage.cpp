@@ -92,17 +92,14 @@ struct __attribute__((visibility("hidden"))) MemoryStorage::State {
 
   // Copies `data` into the arena and returns the slot that refers to it.
   Slot store(const LogEntry& entry) {
-    Slot s{entry.term, first_chunk + chunks.size(), entry.data.size(), 0,
-           entry.type};
+    Slot s{entry.term, first_chunk + chunks.size(), entry.data.size(), 0, entry.type};
     if (entry.data.empty()) {
       if (!chunks.empty()) --s.chunk;
       return s;
     }
-    if (chunks.empty() ||
-        chunks.back().capacity - chunks.back().used < entry.data.size()) {
+    if (chunks.empty() || chunks.back().capacity - chunks.back().used < entry.data.size()) {
       const std::size_t capacity = std::max(kChunkBytes, entry.data.size());
-      chunks.push_back(
-          Chunk{std::shared_ptr<std::byte[]>(new std::byte[capacity]), capacity, 0});
+      chunks.push_back(Chunk{std::shared_ptr<std::byte[]>(new std::byte[capacity]), capacity, 0});
     }
     Chunk& c = chunks.back();
     s.chunk = first_chunk + chunks.size() - 1;
@@ -149,13 +146,11 @@ struct __attribute__((visibility("hidden"))) MemoryStorage::State {
     if (closed) return closed_error(call);
     if (index < first) {
       return Error(errc::compacted, std::string(call) + "(" + str(index) +
-                                        "): index is below first_index " +
-                                        str(first));
+                                        "): index is below first_index " + str(first));
     }
     if (index > last()) {
       return Error(errc::out_of_range, std::string(call) + "(" + str(index) +
-                                           "): index is above last_index " +
-                                           str(last()));
+                                           "): index is above last_index " + str(last()));
     }
     return std::nullopt;
   }
@@ -229,18 +224,15 @@ Result<std::uint64_t> MemoryStorage::term(std::uint64_t index) const {
   if (s.closed) return State::closed_error("term");
   if (index == 0) return std::uint64_t{0};
   if (index > s.last()) {
-    return Error(errc::out_of_range, "term(" + str(index) +
-                                         "): index is above last_index " +
-                                         str(s.last()));
+    return Error(errc::out_of_range,
+                 "term(" + str(index) + "): index is above last_index " + str(s.last()));
   }
   if (index >= s.first) return s.slot(index).term;
   if (s.snapshot && s.snapshot->meta.last_index == index) {
     return s.snapshot->meta.last_term;
   }
-  return Error(errc::compacted, "term(" + str(index) +
-                                    "): index is below first_index " +
-                                    str(s.first) +
-                                    " and is not the snapshot's last index");
+  return Error(errc::compacted, "term(" + str(index) + "): index is below first_index " +
+                                    str(s.first) + " and is not the snapshot's last index");
 }
 
 Result<LogEntry> MemoryStorage::get_entry(std::uint64_t index) const {
@@ -249,8 +241,7 @@ Result<LogEntry> MemoryStorage::get_entry(std::uint64_t index) const {
   if (auto error = s.check_readable("get_entry", index)) return *error;
   const Slot& slot = s.slot(index);
   const auto data = s.payload(slot);
-  return LogEntry{index, slot.term, slot.type,
-                  std::vector<std::byte>(data.begin(), data.end())};
+  return LogEntry{index, slot.term, slot.type, std::vector<std::byte>(data.begin(), data.end())};
 }
 
 Result<EntryView> MemoryStorage::read_entry(std::uint64_t index) const {
@@ -263,8 +254,8 @@ Result<EntryView> MemoryStorage::read_entry(std::uint64_t index) const {
   return EntryView(index, slot.term, slot.type, s.payload(slot), std::move(pin));
 }
 
-Result<std::vector<LogEntry>> MemoryStorage::get_entries(
-    std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes) const {
+Result<std::vector<LogEntry>> MemoryStorage::get_entries(std::uint64_t begin, std::uint64_t end,
+                                                         std::uint64_t max_bytes) const {
   std::lock_guard lock(mu_);
   const State& s = *state_;
   auto clamped = s.clamp_range("get_entries", begin, end);
@@ -273,16 +264,15 @@ Result<std::vector<LogEntry>> MemoryStorage::get_entries(
   out.reserve(std::min<std::uint64_t>(*clamped - begin, 1024));
   s.scan_within(begin, *clamped, max_bytes, [&](std::uint64_t index, const Slot& slot) {
     const auto data = s.payload(slot);
-    out.push_back(LogEntry{index, slot.term, slot.type,
-                           std::vector<std::byte>(data.begin(), data.end())});
+    out.push_back(
+        LogEntry{index, slot.term, slot.type, std::vector<std::byte>(data.begin(), data.end())});
     return true;
   });
   return out;
 }
 
 Status MemoryStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
-                                    const EntryVisitor& visit,
-                                    std::uint64_t max_bytes) const {
+                                    const EntryVisitor& visit, std::uint64_t max_bytes) const {
   std::lock_guard lock(mu_);
   const State& s = *state_;
   auto clamped = s.clamp_range("visit_entries", begin, end);
@@ -314,23 +304,20 @@ Status MemoryStorage::append_entries(std::span<const LogEntry> entries) {
     }
     if (entries[i].index > kMaxIndex) {
       return Error(errc::invalid_argument, "append_entries: index " + str(entries[i].index) +
-                                               " is above the largest log index " +
-                                               str(kMaxIndex));
+                                               " is above the largest log index " + str(kMaxIndex));
     }
     if (i > 0 && entries[i].index != entries[i - 1].index + 1) {
-      return Error(errc::invalid_argument,
-                   "append_entries: index " + str(entries[i].index) +
-                       " follows index " + str(entries[i - 1].index) +
-                       " in the batch (indices must be consecutive)");
+      return Error(errc::invalid_argument, "append_entries: index " + str(entries[i].index) +
+                                               " follows index " + str(entries[i - 1].index) +
+                                               " in the batch (indices must be consecutive)");
     }
   }
   // Step 2: every payload within bounds, even of entries that will be skipped.
   for (const LogEntry& entry : entries) {
     if (entry.data.size() > s.max_entry_size) {
-      return Error(errc::entry_too_large,
-                   "append_entries: entry " + str(entry.index) + " has " +
-                       str(entry.data.size()) + " bytes, max_entry_size is " +
-                       str(s.max_entry_size));
+      return Error(errc::entry_too_large, "append_entries: entry " + str(entry.index) + " has " +
+                                              str(entry.data.size()) +
+                                              " bytes, max_entry_size is " + str(s.max_entry_size));
     }
   }
   // Step 3: skip what is compacted or already stored with the same term.
@@ -341,18 +328,16 @@ Status MemoryStorage::append_entries(std::span<const LogEntry> entries) {
     if (entry.index > s.last()) break;
     const std::uint64_t stored = s.slot(entry.index).term;
     if (stored != entry.term) {
-      return Error(errc::conflict,
-                   "append_entries: entry " + str(entry.index) + " has term " +
-                       str(entry.term) + " but the log holds term " +
-                       str(stored) + " at that index (truncate_after(" +
-                       str(entry.index - 1) + ") first)");
+      return Error(errc::conflict, "append_entries: entry " + str(entry.index) + " has term " +
+                                       str(entry.term) + " but the log holds term " + str(stored) +
+                                       " at that index (truncate_after(" + str(entry.index - 1) +
+                                       ") first)");
     }
   }
   if (next == entries.size()) return {};
   if (entries[next].index != s.last() + 1) {
     return Error(errc::gap, "append_entries: entry " + str(entries[next].index) +
-                                " would leave a gap after last_index " +
-                                str(s.last()));
+                                " would leave a gap after last_index " + str(s.last()));
   }
 
   // Step 4: append. Only allocation can fail here; undo so that a refused
@@ -376,8 +361,7 @@ Status MemoryStorage::truncate_after(std::uint64_t index) {
   if (index >= s.last()) return {};
   if (index < s.first - 1) {
     return Error(errc::compacted, "truncate_after(" + str(index) +
-                                      "): index is below first_index - 1 = " +
-                                      str(s.first - 1));
+                                      "): index is below first_index - 1 = " + str(s.first - 1));
   }
   s.log.resize(index + 1 - s.first);
   s.release_chunks();
@@ -391,15 +375,13 @@ Status MemoryStorage::truncate_before(std::uint64_t index) {
   if (s.closed) return State::closed_error("truncate_before");
   if (index <= s.first) return {};
   if (index <= s.last() + 1) {
-    s.log.erase(s.log.begin(),
-                s.log.begin() + static_cast<std::ptrdiff_t>(index - s.first));
+    s.log.erase(s.log.begin(), s.log.begin() + static_cast<std::ptrdiff_t>(index - s.first));
   } else if (s.snapshot && s.snapshot->meta.last_index == index - 1) {
     s.log.clear();  // the snapshot lies past the log: install it
   } else {
     return Error(errc::out_of_range,
                  "truncate_before(" + str(index) + "): index is beyond last_index + 1 = " +
-                     str(s.last() + 1) + " and the snapshot does not end at " +
-                     str(index - 1));
+                     str(s.last() + 1) + " and the snapshot does not end at " + str(index - 1));
   }
   s.first = index;
   s.release_chunks();
@@ -413,16 +395,14 @@ Result<std::optional<Snapshot>> MemoryStorage::get_snapshot() const {
   return state_->snapshot;
 }
 
-Status MemoryStorage::save_snapshot(std::span<const std::byte> data,
-                                    std::uint64_t last_index,
+Status MemoryStorage::save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
                                     std::uint64_t last_term) {
   std::lock_guard lock(mu_);
   if (state_->closed) return State::closed_error("save_snapshot");
   if (last_index > kMaxIndex) {
     // It could never be installed: truncate_before would need UINT64_MAX + 1.
     return Error(errc::invalid_argument, "save_snapshot: last index " + str(last_index) +
-                                             " is above the largest log index " +
-                                             str(kMaxIndex));
+                                             " is above the largest log index " + str(kMaxIndex));
   }
   state_->snapshot = Snapshot{SnapshotMeta{last_index, last_term, data.size()},
                               std::vector<std::byte>(data.begin(), data.end())};

@@ -44,8 +44,8 @@ struct EntryViewCursor {
   }
 
   // Points `view` at one entry whose bytes its pin keeps alive.
-  static void point(EntryView& view, std::uint64_t index, std::uint64_t term,
-                    std::uint8_t type, std::span<const std::byte> data) noexcept {
+  static void point(EntryView& view, std::uint64_t index, std::uint64_t term, std::uint8_t type,
+                    std::span<const std::byte> data) noexcept {
     view.index_ = index;
     view.term_ = term;
     view.type_ = type;

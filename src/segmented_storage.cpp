@@ -34,9 +34,9 @@ constexpr std::uint64_t kMaxIndex = UINT64_MAX - 1;
 // A snapshot ending at UINT64_MAX could never be installed: truncate_before
 // would need index UINT64_MAX + 1.
 Error refuse_snapshot_index(std::uint64_t last_index) {
-  return make_error(errc::invalid_argument,
-                    "snapshot last index " + std::to_string(last_index) +
-                        " is above the largest log index " + std::to_string(kMaxIndex));
+  return make_error(errc::invalid_argument, "snapshot last index " + std::to_string(last_index) +
+                                                " is above the largest log index " +
+                                                std::to_string(kMaxIndex));
 }
 
 Status validate(const Options& o) {
@@ -130,10 +130,10 @@ struct __attribute__((visibility("hidden"))) SegmentedStorage::Impl {
     detail::ByteBudget budget(max_bytes);
     // Two references: small enough for std::function to hold in place (no
     // allocation per call).
-    return log->scan_range(begin, end, [&budget, &on_record](const detail::DecodedRecord& r,
-                                                             const auto& pin) {
-      return budget.admit(r.payload.size()) && on_record(r, pin);
-    });
+    return log->scan_range(begin, end,
+                           [&budget, &on_record](const detail::DecodedRecord& r, const auto& pin) {
+                             return budget.admit(r.payload.size()) && on_record(r, pin);
+                           });
   }
   detail::SnapshotCommitHook commit_hook() const {
     return [cell = snapshot](const SnapshotMeta& meta) { cell->set(meta); };
@@ -283,28 +283,24 @@ Result<EntryView> SegmentedStorage::read_entry(std::uint64_t index) const {
   return out;
 }
 
-Result<std::vector<LogEntry>> SegmentedStorage::get_entries(std::uint64_t begin,
-                                                            std::uint64_t end,
+Result<std::vector<LogEntry>> SegmentedStorage::get_entries(std::uint64_t begin, std::uint64_t end,
                                                             std::uint64_t max_bytes) const {
   auto clamped = impl_->clamp_range("get_entries", begin, end);
   if (!clamped) return clamped.error();
   std::vector<LogEntry> out;
   out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*clamped - begin, 4096)));
-  auto status = impl_->scan_within(begin, *clamped, max_bytes,
-                                   [&](const detail::DecodedRecord& r, const auto&) {
-                                     out.push_back(LogEntry{
-                                         r.fields.index, r.fields.term, r.fields.type,
-                                         std::vector<std::byte>(r.payload.begin(),
-                                                                r.payload.end())});
-                                     return true;
-                                   });
+  auto status = impl_->scan_within(
+      begin, *clamped, max_bytes, [&](const detail::DecodedRecord& r, const auto&) {
+        out.push_back(LogEntry{r.fields.index, r.fields.term, r.fields.type,
+                               std::vector<std::byte>(r.payload.begin(), r.payload.end())});
+        return true;
+      });
   if (!status) return status.error();
   return out;
 }
 
 Status SegmentedStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
-                                       const EntryVisitor& visit,
-                                       std::uint64_t max_bytes) const {
+                                       const EntryVisitor& visit, std::uint64_t max_bytes) const {
   auto clamped = impl_->clamp_range("visit_entries", begin, end);
   if (!clamped) return clamped.error();
   // One view for the whole range: it pins each segment's mapping once and
@@ -313,9 +309,8 @@ Status SegmentedStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
   return impl_->scan_within(begin, *clamped, max_bytes,
                             [&](const detail::DecodedRecord& r, const auto& pin) {
                               detail::EntryViewCursor::pin(view, pin);
-                              detail::EntryViewCursor::point(view, r.fields.index,
-                                                             r.fields.term, r.fields.type,
-                                                             r.payload);
+                              detail::EntryViewCursor::point(view, r.fields.index, r.fields.term,
+                                                             r.fields.type, r.payload);
                               return visit(view);
                             });
 }
@@ -328,8 +323,8 @@ Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
   // Validate the whole batch before writing anything.
   for (std::size_t k = 0; k < entries.size(); ++k) {
     if (entries[k].index == 0) {
-      return make_error(errc::invalid_argument, "append_entries: entry " + std::to_string(k) +
-                                                    " has index 0");
+      return make_error(errc::invalid_argument,
+                        "append_entries: entry " + std::to_string(k) + " has index 0");
     }
     if (entries[k].index > kMaxIndex) {
       return make_error(errc::invalid_argument,
@@ -344,10 +339,10 @@ Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
   }
   for (const LogEntry& e : entries) {
     if (e.data.size() > impl_->options.max_entry_size) {
-      return make_error(errc::entry_too_large,
-                        "append_entries: entry " + std::to_string(e.index) + " has " +
-                            std::to_string(e.data.size()) + " bytes, max_entry_size is " +
-                            std::to_string(impl_->options.max_entry_size));
+      return make_error(errc::entry_too_large, "append_entries: entry " + std::to_string(e.index) +
+                                                   " has " + std::to_string(e.data.size()) +
+                                                   " bytes, max_entry_size is " +
+                                                   std::to_string(impl_->options.max_entry_size));
     }
   }
   std::lock_guard write(impl_->write_mu);
@@ -361,10 +356,10 @@ Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
     EntryView stored;
     if (auto s = impl_->log->locate(e.index, stored); !s) return s.error();
     if (stored.term() != e.term) {
-      return make_error(errc::conflict,
-                        "append_entries: index " + std::to_string(e.index) + " has term " +
-                            std::to_string(stored.term()) + ", the batch says " +
-                            std::to_string(e.term) + " (truncate_after first)");
+      return make_error(errc::conflict, "append_entries: index " + std::to_string(e.index) +
+                                            " has term " + std::to_string(stored.term()) +
+                                            ", the batch says " + std::to_string(e.term) +
+                                            " (truncate_after first)");
     }
   }
   const auto fresh = entries.subspan(skip);
@@ -397,9 +392,9 @@ Status SegmentedStorage::truncate_before(std::uint64_t index) {
   if (index > last + 1) {
     auto meta = impl_->snapshot->get();
     if (!meta || meta->last_index != index - 1) {
-      return make_error(errc::out_of_range,
-                        "truncate_before " + std::to_string(index) + ": beyond the last index " +
-                            std::to_string(last) + " and not just after the snapshot");
+      return make_error(errc::out_of_range, "truncate_before " + std::to_string(index) +
+                                                ": beyond the last index " + std::to_string(last) +
+                                                " and not just after the snapshot");
     }
   }
   return impl_->log->truncate_before(index);
@@ -412,8 +407,8 @@ Result<std::optional<Snapshot>> SegmentedStorage::get_snapshot() const {
   return detail::load_snapshot(impl_->options.dir);
 }
 
-Status SegmentedStorage::save_snapshot(std::span<const std::byte> data,
-                                       std::uint64_t last_index, std::uint64_t last_term) {
+Status SegmentedStorage::save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
+                                       std::uint64_t last_term) {
   if (auto s = impl_->check_writable(); !s) return s;
   if (last_index > kMaxIndex) return refuse_snapshot_index(last_index);
   std::lock_guard write(impl_->write_mu);
@@ -457,8 +452,8 @@ Status SegmentedStorage::flush() {
 Status SegmentedStorage::close() {
   std::lock_guard write(impl_->write_mu);
   if (impl_->closed.exchange(true)) {
-    return make_error(errc::closed, "storage at " + impl_->options.dir.string() +
-                                        " is already closed");
+    return make_error(errc::closed,
+                      "storage at " + impl_->options.dir.string() + " is already closed");
   }
   Status status;
   if (!impl_->options.read_only) status = impl_->log->close();

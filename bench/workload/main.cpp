@@ -113,10 +113,14 @@ std::uint64_t parse_count(const std::string& flag, const std::string& text) {
   }
   std::string_view suffix(end);
   std::uint64_t scale = 1;
-  if (suffix == "K" || suffix == "Ki") scale = 1ull << 10;
-  else if (suffix == "M" || suffix == "Mi") scale = 1ull << 20;
-  else if (suffix == "G" || suffix == "Gi") scale = 1ull << 30;
-  else if (!suffix.empty()) throw UsageError(flag + ": bad suffix in '" + text + "'");
+  if (suffix == "K" || suffix == "Ki")
+    scale = 1ull << 10;
+  else if (suffix == "M" || suffix == "Mi")
+    scale = 1ull << 20;
+  else if (suffix == "G" || suffix == "Gi")
+    scale = 1ull << 30;
+  else if (!suffix.empty())
+    throw UsageError(flag + ": bad suffix in '" + text + "'");
   if (value > UINT64_MAX / scale) throw UsageError(flag + ": too large: '" + text + "'");
   return value * scale;
 }
@@ -155,24 +159,46 @@ Flags parse_flags(int argc, char** argv) {
     auto no_value = [&] {
       if (value) throw UsageError(arg + ": takes no value");
     };
-    if (arg == "--help" || arg == "-h") { no_value(); flags.help = true; }
-    else if (arg == "--table") { no_value(); flags.table = true; }
-    else if (arg == "--self-test") { no_value(); flags.self_test = true; }
-    else if (arg == "--no-verify") { no_value(); p.verify_checksums = false; }
-    else if (arg == "--repeat") flags.repeat = parse_count(arg, take());
-    else if (arg == "--impl") flags.impl = take();
-    else if (arg == "--dir") flags.dir = fs::path(take());
-    else if (arg == "--phases") flags.phases = parse_phases(take());
-    else if (arg == "--entries") p.entries = parse_count(arg, take());
-    else if (arg == "--payload") p.payload = parse_count(arg, take());
-    else if (arg == "--batch") p.batch = parse_count(arg, take());
-    else if (arg == "--segment-size") p.segment_size = parse_count(arg, take());
-    else if (arg == "--sync-entries") p.sync_entries = parse_count(arg, take());
-    else if (arg == "--reads") p.reads = parse_count(arg, take());
-    else if (arg == "--ranges") p.ranges = parse_count(arg, take());
-    else if (arg == "--range-len") p.range_len = parse_count(arg, take());
-    else if (arg == "--seed") p.seed = parse_count(arg, take());
-    else throw UsageError("unknown flag '" + arg + "' (see --help)");
+    if (arg == "--help" || arg == "-h") {
+      no_value();
+      flags.help = true;
+    } else if (arg == "--table") {
+      no_value();
+      flags.table = true;
+    } else if (arg == "--self-test") {
+      no_value();
+      flags.self_test = true;
+    } else if (arg == "--no-verify") {
+      no_value();
+      p.verify_checksums = false;
+    } else if (arg == "--repeat")
+      flags.repeat = parse_count(arg, take());
+    else if (arg == "--impl")
+      flags.impl = take();
+    else if (arg == "--dir")
+      flags.dir = fs::path(take());
+    else if (arg == "--phases")
+      flags.phases = parse_phases(take());
+    else if (arg == "--entries")
+      p.entries = parse_count(arg, take());
+    else if (arg == "--payload")
+      p.payload = parse_count(arg, take());
+    else if (arg == "--batch")
+      p.batch = parse_count(arg, take());
+    else if (arg == "--segment-size")
+      p.segment_size = parse_count(arg, take());
+    else if (arg == "--sync-entries")
+      p.sync_entries = parse_count(arg, take());
+    else if (arg == "--reads")
+      p.reads = parse_count(arg, take());
+    else if (arg == "--ranges")
+      p.ranges = parse_count(arg, take());
+    else if (arg == "--range-len")
+      p.range_len = parse_count(arg, take());
+    else if (arg == "--seed")
+      p.seed = parse_count(arg, take());
+    else
+      throw UsageError("unknown flag '" + arg + "' (see --help)");
   }
   if (flags.help || flags.self_test) return flags;
   if (p.entries < 2000) throw UsageError("--entries must be at least 2000");
@@ -189,8 +215,7 @@ Flags parse_flags(int argc, char** argv) {
     throw UsageError("--range-len must be between 1 and entries / 2");
   }
   const auto names = seglog::workload::subject_names();
-  if (flags.impl != "all" &&
-      std::find(names.begin(), names.end(), flags.impl) == names.end()) {
+  if (flags.impl != "all" && std::find(names.begin(), names.end(), flags.impl) == names.end()) {
     throw UsageError("--impl: unknown implementation '" + flags.impl + "'");
   }
   return flags;
@@ -232,11 +257,9 @@ int self_test() {
   const std::uint64_t n = 1'000'000;
   for (const std::uint64_t want : {999510ull, 999469ull, 999131ull}) {
     const std::uint64_t got = hot.uniform(n - 999, n);
-    expect(got == want, "read_hot position " + std::to_string(got) + " == " +
-                            std::to_string(want));
+    expect(got == want, "read_hot position " + std::to_string(got) + " == " + std::to_string(want));
   }
-  expect(term_of(1) == 1 && term_of(99999) == 1 && term_of(100000) == 2 &&
-             term_of(1000000) == 11,
+  expect(term_of(1) == 1 && term_of(99999) == 1 && term_of(100000) == 2 && term_of(1000000) == 11,
          "term of entry i is 1 + i / 100000");
   expect(percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.5) == 5 &&
              percentile({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.99) == 10 &&
@@ -271,11 +294,16 @@ class TempDir {
 };
 
 json::object params_json(const Params& p) {
-  return {{"entries", p.entries},       {"payload", p.payload},
-          {"batch", p.batch},           {"segment_size", p.segment_size},
-          {"sync_entries", p.sync_entries}, {"reads", p.reads},
-          {"ranges", p.ranges},         {"range_len", p.range_len},
-          {"seed", p.seed},             {"verify_checksums", p.verify_checksums}};
+  return {{"entries", p.entries},
+          {"payload", p.payload},
+          {"batch", p.batch},
+          {"segment_size", p.segment_size},
+          {"sync_entries", p.sync_entries},
+          {"reads", p.reads},
+          {"ranges", p.ranges},
+          {"range_len", p.range_len},
+          {"seed", p.seed},
+          {"verify_checksums", p.verify_checksums}};
 }
 
 void print_table(const std::string& impl, const Params& p, const json::object& phases) {
@@ -284,13 +312,11 @@ void print_table(const std::string& impl, const Params& p, const json::object& p
               impl.c_str(), p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed,
               p.verify_checksums ? "" : ", checksums not verified");
   std::printf("%-16s %-18s %15s\n", "phase", "metric", "value");
-  std::printf("%-16s %-18s %15s\n", "----------------", "------------------",
-              "---------------");
+  std::printf("%-16s %-18s %15s\n", "----------------", "------------------", "---------------");
   for (const auto& phase : phases) {
     bool first = true;
     for (const auto& metric : phase.value().as_object()) {
-      std::printf("%-16s %-18s %15s\n",
-                  first ? std::string(phase.key()).c_str() : "",
+      std::printf("%-16s %-18s %15s\n", first ? std::string(phase.key()).c_str() : "",
                   std::string(metric.key()).c_str(),
                   seglog::workload::format_metric(&metric.value()).c_str());
       first = false;
@@ -318,8 +344,8 @@ json::object run_one(const Flags& flags, const std::string& impl, const fs::path
 // fresh process (heap, RSS, mappings: reopen's rss_kib would otherwise
 // carry what the allocator kept from the runs before) and returns the
 // child's phases object, passed back through a pipe.
-json::object run_one_in_child(const Flags& flags, const std::string& impl,
-                              const fs::path& root, const std::vector<std::string>& phases) {
+json::object run_one_in_child(const Flags& flags, const std::string& impl, const fs::path& root,
+                              const std::vector<std::string>& phases) {
   int fds[2];
   if (::pipe(fds) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
   std::cout.flush();
@@ -333,7 +359,10 @@ json::object run_one_in_child(const Flags& flags, const std::string& impl,
       const std::string out = json::serialize(run_one(flags, impl, root, phases));
       for (std::size_t done = 0; done < out.size();) {
         const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
-        if (n <= 0) { status = 1; break; }
+        if (n <= 0) {
+          status = 1;
+          break;
+        }
         done += static_cast<std::size_t>(n);
       }
     } catch (const std::exception& e) {
@@ -379,8 +408,8 @@ int run_all(const Flags& flags, const fs::path& root) {
       const auto phases = seglog::workload::compared_phases(impl, flags.phases);
       if (phases.empty()) continue;
       if (flags.table) {
-        std::cerr << "workload: round " << round << " of " << flags.repeat << ": running "
-                  << impl << "\n";
+        std::cerr << "workload: round " << round << " of " << flags.repeat << ": running " << impl
+                  << "\n";
       }
       const fs::path dir = root / impl;
       fs::create_directories(dir);
@@ -397,19 +426,19 @@ int run_all(const Flags& flags, const fs::path& root) {
   const Params& p = flags.params;
   if (flags.table) {
     char heading[320];
-    std::snprintf(heading, sizeof heading,
-                  "workload W, all implementations in one run (%s): %" PRIu64
-                  " entries of %" PRIu64 " B, batch %" PRIu64 ", segment %" PRIu64
-                  " KiB, seed %" PRIu64 "%s",
-                  flags.repeat == 1 ? "one round"
-                                    : ("median of " + std::to_string(flags.repeat) +
-                                       " rounds, ratios per round").c_str(),
-                  p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed,
-                  p.verify_checksums ? "" : ", seglog checksums not verified");
+    std::snprintf(
+        heading, sizeof heading,
+        "workload W, all implementations in one run (%s): %" PRIu64 " entries of %" PRIu64
+        " B, batch %" PRIu64 ", segment %" PRIu64 " KiB, seed %" PRIu64 "%s",
+        flags.repeat == 1
+            ? "one round"
+            : ("median of " + std::to_string(flags.repeat) + " rounds, ratios per round").c_str(),
+        p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed,
+        p.verify_checksums ? "" : ", seglog checksums not verified");
     seglog::workload::print_comparison_table(heading, runs, ratios);
   } else {
-    json::object out = {{"impl", "all"}, {"params", params_json(p)}, {"runs", runs},
-                        {"ratios", ratios}};
+    json::object out = {
+        {"impl", "all"}, {"params", params_json(p)}, {"runs", runs}, {"ratios", ratios}};
     if (flags.repeat > 1) out["rounds"] = std::move(rounds);
     std::cout << json::serialize(out) << "\n";
   }
@@ -449,9 +478,8 @@ int main(int argc, char** argv) {
     if (flags.table) {
       print_table(flags.impl, flags.params, phases);
     } else {
-      const json::object out = {{"impl", flags.impl},
-                                {"params", params_json(flags.params)},
-                                {"phases", phases}};
+      const json::object out = {
+          {"impl", flags.impl}, {"params", params_json(flags.params)}, {"phases", phases}};
       std::cout << json::serialize(out) << "\n";
     }
     std::cout.flush();

@@ -5,8 +5,8 @@
 // payload generation of the next batch is outside the clock; reads time each
 // call together with its check (and the release of the returned view), with
 // positions drawn before the loop. Range reads check every entry the same
-// way, whether visited in place (visit_entries) or copied (get_entries). Nothing is allocated inside a timed read
-// loop by the driver: latencies go into a vector sized beforehand, payloads
+// way, whether visited in place (visit_entries) or copied (get_entries). Nothing is allocated
+// inside a timed read loop by the driver: latencies go into a vector sized beforehand, payloads
 // into entry buffers reused batch after batch.
 #include "phases.hpp"
 
@@ -44,15 +44,12 @@ double millis(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 std::uint64_t per_second(std::uint64_t count, std::uint64_t ns) {
   if (ns == 0) return 0;
-  return static_cast<std::uint64_t>(
-      std::llround(static_cast<double>(count) / seconds(ns)));
+  return static_cast<std::uint64_t>(std::llround(static_cast<double>(count) / seconds(ns)));
 }
 
 [[noreturn]] void fail(const std::string& what) { throw WorkloadError(what); }
 
-std::string describe(const Error& error) {
-  return error.code().message() + ": " + error.message();
-}
+std::string describe(const Error& error) { return error.code().message() + ": " + error.message(); }
 
 void check(const Status& status, const std::string& what) {
   if (!status) fail(what + ": " + describe(status.error()));
@@ -67,10 +64,10 @@ class EntryChecker {
   EntryChecker(const EntryChecker&) = delete;
   EntryChecker& operator=(const EntryChecker&) = delete;
 
-  void check_view(const Result<EntryView>& read, std::uint64_t index,
-                  const char* phase) {
-    if (!read) fail(std::string(phase) + ": read_entry(" + std::to_string(index) +
-                    "): " + describe(read.error()));
+  void check_view(const Result<EntryView>& read, std::uint64_t index, const char* phase) {
+    if (!read)
+      fail(std::string(phase) + ": read_entry(" + std::to_string(index) +
+           "): " + describe(read.error()));
     check_fields(read->index(), read->term(), read->data(), index, phase);
   }
 
@@ -84,17 +81,14 @@ class EntryChecker {
 
  private:
   void check_fields(std::uint64_t got_index, std::uint64_t got_term,
-                    std::span<const std::byte> data, std::uint64_t index,
-                    const char* phase) {
+                    std::span<const std::byte> data, std::uint64_t index, const char* phase) {
     if (got_index != index || got_term != term_of(index) || data.size() != payload_) {
-      fail(std::string(phase) + ": expected entry " + std::to_string(index) +
-           " (term " + std::to_string(term_of(index)) + ", " +
-           std::to_string(payload_) + " bytes), got entry " +
-           std::to_string(got_index) + " (term " + std::to_string(got_term) +
-           ", " + std::to_string(data.size()) + " bytes)");
+      fail(std::string(phase) + ": expected entry " + std::to_string(index) + " (term " +
+           std::to_string(term_of(index)) + ", " + std::to_string(payload_) +
+           " bytes), got entry " + std::to_string(got_index) + " (term " +
+           std::to_string(got_term) + ", " + std::to_string(data.size()) + " bytes)");
     }
-    touched_ += std::to_integer<unsigned>(data.front()) +
-                std::to_integer<unsigned>(data.back());
+    touched_ += std::to_integer<unsigned>(data.front()) + std::to_integer<unsigned>(data.back());
   }
 
   std::uint64_t payload_;
@@ -137,8 +131,7 @@ json::object latency_ns(std::vector<std::uint64_t>& samples, std::uint64_t wall_
 
 class Runner {
  public:
-  Runner(const Params& params, Subject& subject, const fs::path& root,
-         std::ostream* progress)
+  Runner(const Params& params, Subject& subject, const fs::path& root, std::ostream* progress)
       : params_(params),
         subject_(subject),
         log_dir_(root / "log"),
@@ -154,13 +147,20 @@ class Runner {
       if (!wanted(name)) continue;
       const auto begin = Clock::now();
       json::object result;
-      if (name == "append") result = append();
-      else if (name == "read_hot") result = read_points("read_hot", kStreamHot);
-      else if (name == "reopen") result = reopen();
-      else if (name == "read_cold") result = read_points("read_cold", kStreamCold);
-      else if (name == "read_range") result = read_range();
-      else if (name == "truncate_before") result = truncate_before();
-      else if (name == "truncate_after") result = truncate_after();
+      if (name == "append")
+        result = append();
+      else if (name == "read_hot")
+        result = read_points("read_hot", kStreamHot);
+      else if (name == "reopen")
+        result = reopen();
+      else if (name == "read_cold")
+        result = read_points("read_cold", kStreamCold);
+      else if (name == "read_range")
+        result = read_range();
+      else if (name == "truncate_before")
+        result = truncate_before();
+      else if (name == "truncate_after")
+        result = truncate_after();
       else if (name == "append_sync") {
         close_log();
         result = append_sync();
@@ -180,8 +180,8 @@ class Runner {
  private:
   // Appends entries [first, first + count) in batches; returns the time
   // spent inside append_entries.
-  std::uint64_t append_range(Storage& storage, std::uint64_t first,
-                             std::uint64_t count, const char* phase) {
+  std::uint64_t append_range(Storage& storage, std::uint64_t first, std::uint64_t count,
+                             const char* phase) {
     BatchMaker maker(params_);
     std::uint64_t inside_ns = 0;
     for (std::uint64_t done = 0; done < count;) {
@@ -191,9 +191,8 @@ class Runner {
       const Status status = storage.append_entries(batch);
       inside_ns += ns_between(begin, Clock::now());
       if (!status) {
-        check(status, std::string(phase) + ": append_entries(" +
-                          std::to_string(first + done) + ".." +
-                          std::to_string(first + done + n - 1) + ")");
+        check(status, std::string(phase) + ": append_entries(" + std::to_string(first + done) +
+                          ".." + std::to_string(first + done + n - 1) + ")");
       }
       done += n;
     }
@@ -205,16 +204,15 @@ class Runner {
     if (storage.first_index() != first || storage.last_index() != last) {
       fail(std::string(phase) + ": expected first_index " + std::to_string(first) +
            " and last_index " + std::to_string(last) + ", got " +
-           std::to_string(storage.first_index()) + " and " +
-           std::to_string(storage.last_index()));
+           std::to_string(storage.first_index()) + " and " + std::to_string(storage.last_index()));
     }
   }
 
   void expect_error(std::uint64_t index, errc code, const char* phase) {
     const auto read = subject_.storage().read_entry(index);
     if (read || !(read.error() == code)) {
-      fail(std::string(phase) + ": read_entry(" + std::to_string(index) +
-           ") should fail with " + make_error_code(code).message() + ", got " +
+      fail(std::string(phase) + ": read_entry(" + std::to_string(index) + ") should fail with " +
+           make_error_code(code).message() + ", got " +
            (read ? std::string("an entry") : describe(read.error())));
     }
   }
@@ -252,8 +250,7 @@ class Runner {
     for (std::uint64_t index : {std::uint64_t{1}, params_.entries}) {
       const auto read = storage.read_entry(index);
       fill_payload(params_.seed, index, expected);
-      if (!read || read->term() != term_of(index) ||
-          !std::ranges::equal(read->data(), expected)) {
+      if (!read || read->term() != term_of(index) || !std::ranges::equal(read->data(), expected)) {
         return false;
       }
     }
@@ -318,8 +315,9 @@ class Runner {
     const std::size_t count = std::min<std::size_t>(at.size(), 1000);
     for (std::size_t i = 0; i < count; ++i) {
       const auto read = subject_.storage().get_entry(at[i]);
-      if (!read) fail(std::string(phase) + ": get_entry(" + std::to_string(at[i]) +
-                      "): " + describe(read.error()));
+      if (!read)
+        fail(std::string(phase) + ": get_entry(" + std::to_string(at[i]) +
+             "): " + describe(read.error()));
       fill_payload(params_.seed, at[i], expected);
       if (!std::ranges::equal(read->data, expected)) {
         fail(std::string(phase) + ": entry " + std::to_string(at[i]) +
@@ -405,8 +403,7 @@ class Runner {
     const std::uint64_t keep = params_.entries / 2;
     const std::uint64_t last = storage.last_index();
     const auto begin = Clock::now();
-    check(storage.truncate_before(keep),
-          "truncate_before(" + std::to_string(keep) + ")");
+    check(storage.truncate_before(keep), "truncate_before(" + std::to_string(keep) + ")");
     const std::uint64_t ns = ns_between(begin, Clock::now());
     expect_bounds(keep, last, "truncate_before");
     EntryChecker checker(params_.payload);
@@ -472,9 +469,9 @@ class Runner {
 }  // namespace
 
 const std::vector<std::string>& phase_names() {
-  static const std::vector<std::string> names = {
-      "append",     "read_hot",        "reopen",         "read_cold",
-      "read_range", "truncate_before", "truncate_after", "append_sync"};
+  static const std::vector<std::string> names = {"append",         "read_hot",   "reopen",
+                                                 "read_cold",      "read_range", "truncate_before",
+                                                 "truncate_after", "append_sync"};
   return names;
 }
 
@@ -501,9 +498,8 @@ std::uint64_t rss_kib() {
   return 0;
 }
 
-json::object run_phases(const Params& params, Subject& subject,
-                        const fs::path& root, const std::vector<std::string>& selected,
-                        std::ostream* progress) {
+json::object run_phases(const Params& params, Subject& subject, const fs::path& root,
+                        const std::vector<std::string>& selected, std::ostream* progress) {
   Runner runner(params, subject, root, progress);
   return runner.run(selected);
 }

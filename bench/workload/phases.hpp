@@ -44,8 +44,7 @@ class WorkloadError : public std::runtime_error {
 // one line per finished phase. Throws WorkloadError.
 boost::json::object run_phases(const Params& params, Subject& subject,
                                const std::filesystem::path& root,
-                               const std::vector<std::string>& selected,
-                               std::ostream* progress);
+                               const std::vector<std::string>& selected, std::ostream* progress);
 
 // Nearest-rank percentile (q in (0, 1]) of sorted samples; 0 if empty.
 std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q);

@@ -47,8 +47,7 @@ Error os_error(const std::string& what, const fs::path& path, int err) {
 }
 
 Error unsupported(const char* call) {
-  return Error(errc::invalid_argument,
-               std::string("physical: not supported: ") + call);
+  return Error(errc::invalid_argument, std::string("physical: not supported: ") + call);
 }
 
 // Writes all of `bytes` at `offset` (pwrite may write less than asked).
@@ -86,8 +85,9 @@ PhysicalStorage::~PhysicalStorage() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<std::unique_ptr<PhysicalStorage>> PhysicalStorage::create(
-    const fs::path& dir, std::uint64_t capacity_bytes, WriteMode mode) {
+Result<std::unique_ptr<PhysicalStorage>> PhysicalStorage::create(const fs::path& dir,
+                                                                 std::uint64_t capacity_bytes,
+                                                                 WriteMode mode) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return os_error("mkdir", dir, ec.value());
@@ -183,8 +183,7 @@ Result<std::uint64_t> PhysicalStorage::term(std::uint64_t index) const {
   return view->term();
 }
 
-Result<std::uint64_t> PhysicalStorage::clamp_range(std::uint64_t begin,
-                                                   std::uint64_t end) const {
+Result<std::uint64_t> PhysicalStorage::clamp_range(std::uint64_t begin, std::uint64_t end) const {
   if (map_ == nullptr) return Error(errc::closed, "physical: closed");
   if (begin > end) return Error(errc::invalid_argument, "physical: begin > end");
   if (begin < first_index_) return Error(errc::compacted, "physical: begin compacted");
@@ -193,8 +192,8 @@ Result<std::uint64_t> PhysicalStorage::clamp_range(std::uint64_t begin,
 }
 
 template <class OnRecord>
-void PhysicalStorage::scan_within(std::uint64_t begin, std::uint64_t end,
-                                  std::uint64_t max_bytes, OnRecord&& on_record) const {
+void PhysicalStorage::scan_within(std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes,
+                                  OnRecord&& on_record) const {
   std::uint64_t bytes = 0;
   for (std::uint64_t index = begin; index < end; ++index) {
     const std::byte* at = map_ + offsets_[index - base_index_];
@@ -207,8 +206,8 @@ void PhysicalStorage::scan_within(std::uint64_t begin, std::uint64_t end,
   }
 }
 
-Result<std::vector<LogEntry>> PhysicalStorage::get_entries(
-    std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes) const {
+Result<std::vector<LogEntry>> PhysicalStorage::get_entries(std::uint64_t begin, std::uint64_t end,
+                                                           std::uint64_t max_bytes) const {
   auto clamped = clamp_range(begin, end);
   if (!clamped) return clamped.error();
   std::vector<LogEntry> out;
@@ -228,14 +227,12 @@ Result<std::vector<LogEntry>> PhysicalStorage::get_entries(
 // Views carry no pin here (see the header), so a fresh one per record costs
 // no reference count either.
 Status PhysicalStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
-                                      const EntryVisitor& visit,
-                                      std::uint64_t max_bytes) const {
+                                      const EntryVisitor& visit, std::uint64_t max_bytes) const {
   auto clamped = clamp_range(begin, end);
   if (!clamped) return clamped.error();
   scan_within(begin, *clamped, max_bytes,
               [&](const RecordHeader& header, std::span<const std::byte> payload) {
-                return visit(EntryView(header.index, header.term, header.type, payload,
-                                       nullptr));
+                return visit(EntryView(header.index, header.term, header.type, payload, nullptr));
               });
   return {};
 }
@@ -265,8 +262,9 @@ Status PhysicalStorage::append_entries(std::span<const LogEntry> entries) {
   }
   std::uint64_t at = 0;
   for (const LogEntry& entry : entries) {
-    const RecordHeader header{0, static_cast<std::uint32_t>(32 + entry.data.size()),
-                              entry.type, {}, entry.index, entry.term};
+    const RecordHeader header{0,           static_cast<std::uint32_t>(32 + entry.data.size()),
+                              entry.type,  {},
+                              entry.index, entry.term};
     std::memcpy(out + at, &header, sizeof header);
     if (!entry.data.empty()) {
       std::memcpy(out + at + sizeof header, entry.data.data(), entry.data.size());
@@ -336,17 +334,12 @@ Status PhysicalStorage::close() {
   return written;
 }
 
-Result<PersistentState> PhysicalStorage::get_state() const {
-  return unsupported("get_state");
-}
-Status PhysicalStorage::save_state(const PersistentState&) {
-  return unsupported("save_state");
-}
+Result<PersistentState> PhysicalStorage::get_state() const { return unsupported("get_state"); }
+Status PhysicalStorage::save_state(const PersistentState&) { return unsupported("save_state"); }
 Result<std::optional<Snapshot>> PhysicalStorage::get_snapshot() const {
   return unsupported("get_snapshot");
 }
-Status PhysicalStorage::save_snapshot(std::span<const std::byte>, std::uint64_t,
-                                      std::uint64_t) {
+Status PhysicalStorage::save_snapshot(std::span<const std::byte>, std::uint64_t, std::uint64_t) {
   return unsupported("save_snapshot");
 }
 Result<std::optional<ClusterConfig>> PhysicalStorage::get_cluster_config() const {

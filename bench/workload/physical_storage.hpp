@@ -59,8 +59,7 @@ class PhysicalStorage final : public Storage {
   // file is preallocated to `capacity_bytes`.
   // Errors: io_error, no_space (posix_fallocate).
   [[nodiscard]] static Result<std::unique_ptr<PhysicalStorage>> create(
-      const std::filesystem::path& dir, std::uint64_t capacity_bytes,
-      WriteMode mode);
+      const std::filesystem::path& dir, std::uint64_t capacity_bytes, WriteMode mode);
   // The store a close() left in `dir`.
   // Errors: not_found (no side file: never closed), corrupted (side file
   //         inconsistent with the data file), io_error.
@@ -74,15 +73,12 @@ class PhysicalStorage final : public Storage {
   [[nodiscard]] Result<PersistentState> get_state() const override;
   [[nodiscard]] Status save_state(const PersistentState& state) override;
   std::uint64_t first_index() const override { return first_index_; }
-  std::uint64_t last_index() const override {
-    return base_index_ + offsets_.size() - 1;
-  }
+  std::uint64_t last_index() const override { return base_index_ + offsets_.size() - 1; }
   [[nodiscard]] Result<std::uint64_t> term(std::uint64_t index) const override;
   [[nodiscard]] Result<LogEntry> get_entry(std::uint64_t index) const override;
   [[nodiscard]] Result<EntryView> read_entry(std::uint64_t index) const override;
   [[nodiscard]] Result<std::vector<LogEntry>> get_entries(
-      std::uint64_t begin, std::uint64_t end,
-      std::uint64_t max_bytes = UINT64_MAX) const override;
+      std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes = UINT64_MAX) const override;
   // In place, like get_entries minus the copies: the floor of a range read.
   [[nodiscard]] Status visit_entries(std::uint64_t begin, std::uint64_t end,
                                      const EntryVisitor& visit,
@@ -94,11 +90,9 @@ class PhysicalStorage final : public Storage {
   [[nodiscard]] Status truncate_after(std::uint64_t index) override;
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;
   [[nodiscard]] Result<std::optional<Snapshot>> get_snapshot() const override;
-  [[nodiscard]] Status save_snapshot(std::span<const std::byte> data,
-                                     std::uint64_t last_index,
+  [[nodiscard]] Status save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
                                      std::uint64_t last_term) override;
-  [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config()
-      const override;
+  [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config() const override;
   [[nodiscard]] Status save_cluster_config(const ClusterConfig& config) override;
   [[nodiscard]] Status sync() override;
   [[nodiscard]] Status flush() override;
@@ -109,8 +103,7 @@ class PhysicalStorage final : public Storage {
   [[nodiscard]] Status map_data(bool create, std::uint64_t capacity_bytes);
   [[nodiscard]] Status check_readable(std::uint64_t index) const;
   // get_entries' and visit_entries' checks: end clamped to last_index() + 1.
-  [[nodiscard]] Result<std::uint64_t> clamp_range(std::uint64_t begin,
-                                                  std::uint64_t end) const;
+  [[nodiscard]] Result<std::uint64_t> clamp_range(std::uint64_t begin, std::uint64_t end) const;
   // Calls on_record(header, payload) for [begin, end) (clamped) within the
   // byte budget (the first always) until it returns false.
   template <class OnRecord>
@@ -122,7 +115,7 @@ class PhysicalStorage final : public Storage {
   int fd_ = -1;
   std::byte* map_ = nullptr;
   std::uint64_t capacity_bytes_ = 0;
-  std::uint64_t end_offset_ = 0;        // where the next record goes
+  std::uint64_t end_offset_ = 0;  // where the next record goes
   std::uint64_t first_index_ = 1;
   std::uint64_t base_index_ = 1;        // index of offsets_[0]
   std::vector<std::uint64_t> offsets_;  // offsets_[i - base_index_]

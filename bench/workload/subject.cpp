@@ -130,8 +130,7 @@ std::vector<std::string> subject_names() {
   return {"seglog", "memory", "physical", "physical-pwrite"};
 }
 
-std::unique_ptr<Subject> make_subject(std::string_view name,
-                                      const SubjectConfig& config) {
+std::unique_ptr<Subject> make_subject(std::string_view name, const SubjectConfig& config) {
   if (name == "seglog") return std::make_unique<SegmentedSubject>(config);
   if (name == "memory") return std::make_unique<MemorySubject>(config);
   if (name == "physical") {

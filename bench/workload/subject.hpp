@@ -29,8 +29,7 @@ class Subject {
 
   // Opens a new, empty store in `dir`, which does not exist yet, into which
   // the workload will append `entries` entries (a sizing hint).
-  [[nodiscard]] virtual Status create(const std::filesystem::path& dir,
-                                      std::uint64_t entries) = 0;
+  [[nodiscard]] virtual Status create(const std::filesystem::path& dir, std::uint64_t entries) = 0;
   // Opens the store left in `dir` by an earlier create() and close().
   // Errors: not_found when there is nothing to open.
   [[nodiscard]] virtual Status open(const std::filesystem::path& dir) = 0;
@@ -44,7 +43,6 @@ class Subject {
 std::vector<std::string> subject_names();
 
 // A subject by name, or null when the name is unknown.
-std::unique_ptr<Subject> make_subject(std::string_view name,
-                                      const SubjectConfig& config);
+std::unique_ptr<Subject> make_subject(std::string_view name, const SubjectConfig& config);
 
 }  // namespace seglog::workload

@@ -11,7 +11,7 @@
 namespace seglog::workload {
 
 inline constexpr std::uint64_t kGolden = 0x9E3779B97F4A7C15ull;  // G
-inline constexpr std::uint64_t kTermSpan = 100000;  // entries per term
+inline constexpr std::uint64_t kTermSpan = 100000;               // entries per term
 
 // The splitmix64 finaliser.
 constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
@@ -21,9 +21,7 @@ constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
 }
 
 // Entry i (1-based) has term 1 + i / 100000.
-constexpr std::uint64_t term_of(std::uint64_t index) noexcept {
-  return 1 + index / kTermSpan;
-}
+constexpr std::uint64_t term_of(std::uint64_t index) noexcept { return 1 + index / kTermSpan; }
 
 // Fills `out` with the payload of entry `index`: word k = mix64(s + (k+1)G)
 // with s = seed ^ mix64(index), words little-endian, the last one cut.

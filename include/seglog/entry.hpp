@@ -35,11 +35,7 @@ class EntryView {
   EntryView() = default;
   EntryView(std::uint64_t index, std::uint64_t term, std::uint8_t type,
             std::span<const std::byte> data, std::shared_ptr<const void> pin)
-      : index_(index),
-        term_(term),
-        type_(type),
-        data_(data),
-        pin_(std::move(pin)) {}
+      : index_(index), term_(term), type_(type), data_(data), pin_(std::move(pin)) {}
 
   std::uint64_t index() const noexcept { return index_; }
   std::uint64_t term() const noexcept { return term_; }

@@ -64,13 +64,12 @@ SEGLOG_API std::ostream& operator<<(std::ostream& out, const Error& error);
 // Thrown only by Result::value() on an error (never by seglog itself).
 class SEGLOG_API Exception : public std::system_error {
  public:
-  explicit Exception(const Error& error)
-      : std::system_error(error.code(), error.message()) {}
+  explicit Exception(const Error& error) : std::system_error(error.code(), error.message()) {}
 };
 
 // Found by argument-dependent lookup from boost::system::result::value().
 [[noreturn]] SEGLOG_API void throw_exception_from_error(const Error& error,
-                                             const boost::source_location&);
+                                                        const boost::source_location&);
 
 template <class T>
 using Result = boost::system::result<T, Error>;

@@ -29,8 +29,7 @@ class SEGLOG_API MemoryStorage final : public Storage {
   [[nodiscard]] Result<LogEntry> get_entry(std::uint64_t index) const override;
   [[nodiscard]] Result<EntryView> read_entry(std::uint64_t index) const override;
   [[nodiscard]] Result<std::vector<LogEntry>> get_entries(
-      std::uint64_t begin, std::uint64_t end,
-      std::uint64_t max_bytes = UINT64_MAX) const override;
+      std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes = UINT64_MAX) const override;
   // Reads in place: one reference count per segment (per chunk in memory),
   // none per entry.
   [[nodiscard]] Status visit_entries(std::uint64_t begin, std::uint64_t end,
@@ -40,11 +39,9 @@ class SEGLOG_API MemoryStorage final : public Storage {
   [[nodiscard]] Status truncate_after(std::uint64_t index) override;
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;
   [[nodiscard]] Result<std::optional<Snapshot>> get_snapshot() const override;
-  [[nodiscard]] Status save_snapshot(std::span<const std::byte> data,
-                                     std::uint64_t last_index,
+  [[nodiscard]] Status save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
                                      std::uint64_t last_term) override;
-  [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config()
-      const override;
+  [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config() const override;
   [[nodiscard]] Status save_cluster_config(const ClusterConfig& config) override;
   [[nodiscard]] Status sync() override;
   [[nodiscard]] Status flush() override;

@@ -14,8 +14,7 @@ struct PersistentState {
   std::string voted_for;  // empty: no vote this term
   std::uint64_t commit_index = 0;
 
-  friend bool operator==(const PersistentState&,
-                         const PersistentState&) = default;
+  friend bool operator==(const PersistentState&, const PersistentState&) = default;
 };
 
 struct ClusterMember {

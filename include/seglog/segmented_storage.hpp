@@ -37,8 +37,7 @@ class SEGLOG_API SegmentedStorage final : public Storage {
   //         again). A read_only open serves the log before damaged data
   //         (corrupted, logged), but never fails over an OS error into a
   //         shorter log: that is io_error.
-  [[nodiscard]] static Result<std::unique_ptr<SegmentedStorage>> open(
-      Options options);
+  [[nodiscard]] static Result<std::unique_ptr<SegmentedStorage>> open(Options options);
 
   // Closes if still open (errors go to the logger).
   ~SegmentedStorage() override;
@@ -53,8 +52,7 @@ class SEGLOG_API SegmentedStorage final : public Storage {
   [[nodiscard]] Result<LogEntry> get_entry(std::uint64_t index) const override;
   [[nodiscard]] Result<EntryView> read_entry(std::uint64_t index) const override;
   [[nodiscard]] Result<std::vector<LogEntry>> get_entries(
-      std::uint64_t begin, std::uint64_t end,
-      std::uint64_t max_bytes = UINT64_MAX) const override;
+      std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes = UINT64_MAX) const override;
   // Reads in place: one reference count per segment (per chunk in memory),
   // none per entry.
   [[nodiscard]] Status visit_entries(std::uint64_t begin, std::uint64_t end,
@@ -64,11 +62,9 @@ class SEGLOG_API SegmentedStorage final : public Storage {
   [[nodiscard]] Status truncate_after(std::uint64_t index) override;
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;
   [[nodiscard]] Result<std::optional<Snapshot>> get_snapshot() const override;
-  [[nodiscard]] Status save_snapshot(std::span<const std::byte> data,
-                                     std::uint64_t last_index,
+  [[nodiscard]] Status save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
                                      std::uint64_t last_term) override;
-  [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config()
-      const override;
+  [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config() const override;
   [[nodiscard]] Status save_cluster_config(const ClusterConfig& config) override;
   [[nodiscard]] Status sync() override;
   [[nodiscard]] Status flush() override;

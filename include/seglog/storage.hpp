@@ -92,8 +92,7 @@ class SEGLOG_API Storage {
   //         last_index() + 1), invalid_argument (begin > end), corrupted,
   //         io_error, stale (read-only handles only), closed.
   [[nodiscard]] virtual Result<std::vector<LogEntry>> get_entries(
-      std::uint64_t begin, std::uint64_t end,
-      std::uint64_t max_bytes = UINT64_MAX) const = 0;
+      std::uint64_t begin, std::uint64_t end, std::uint64_t max_bytes = UINT64_MAX) const = 0;
 
   // The entries get_entries(begin, end, max_bytes) would return, without
   // copying them: calls visit(view) for each in order, and stops when visit
@@ -135,8 +134,7 @@ class SEGLOG_API Storage {
   //         ENOSPC included: the batch's prefix before it stays appended
   //         and the log refuses writes; or the log already refuses them),
   //         read_only, closed.
-  [[nodiscard]] virtual Status append_entries(
-      std::span<const LogEntry> entries) = 0;
+  [[nodiscard]] virtual Status append_entries(std::span<const LogEntry> entries) = 0;
 
   // Removes the entries after `index` (keeps ..index). Durable on return:
   // no later crash brings a removed entry back. A no-op when index >=
@@ -177,21 +175,18 @@ class SEGLOG_API Storage {
   //         fsync failed: the new snapshot is current but may not survive a
   //         power loss), read_only, closed.
   [[nodiscard]] virtual Status save_snapshot(std::span<const std::byte> data,
-                                             std::uint64_t last_index,
-                                             std::uint64_t last_term) = 0;
+                                             std::uint64_t last_index, std::uint64_t last_term) = 0;
 
   // The saved cluster configuration, or nullopt when there is none.
   // Errors: corrupted, io_error, closed.
-  [[nodiscard]] virtual Result<std::optional<ClusterConfig>>
-  get_cluster_config() const = 0;
+  [[nodiscard]] virtual Result<std::optional<ClusterConfig>> get_cluster_config() const = 0;
   // Replaces the cluster configuration durably (atomic: old or new after a
   // crash). A failure here never makes the log refuse writes.
   // Errors: invalid_argument (SegmentedStorage: an id or address is not
   //         valid UTF-8, or the file would exceed 16 MiB), no_space (the
   //         old configuration stays), io_error (as save_state), read_only,
   //         closed.
-  [[nodiscard]] virtual Status save_cluster_config(
-      const ClusterConfig& config) = 0;
+  [[nodiscard]] virtual Status save_cluster_config(const ClusterConfig& config) = 0;
 
   // Makes every appended entry durable. Concurrent callers share one data
   // sync. Never no_space: a failed data sync cannot be retried.
@@ -218,8 +213,7 @@ class SEGLOG_API Storage {
 // The default for storages that do not override it: the entries are copied
 // by get_entries, and every view pins the copies.
 inline Status Storage::visit_entries(std::uint64_t begin, std::uint64_t end,
-                                     const EntryVisitor& visit,
-                                     std::uint64_t max_bytes) const {
+                                     const EntryVisitor& visit, std::uint64_t max_bytes) const {
   auto entries = get_entries(begin, end, max_bytes);
   if (!entries) return entries.error();
   const auto owned = std::make_shared<const std::vector<LogEntry>>(std::move(*entries));

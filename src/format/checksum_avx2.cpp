@@ -29,8 +29,8 @@ inline __m256i accumulate_half(__m256i acc, const unsigned char* input,
 }
 
 inline std::uint64_t fold_lanes(__m256i lanes, int first) noexcept {
-  const __m128i pair = first == 0 ? _mm256_castsi256_si128(lanes)
-                                  : _mm256_extracti128_si256(lanes, 1);
+  const __m128i pair =
+      first == 0 ? _mm256_castsi256_si128(lanes) : _mm256_extracti128_si256(lanes, 1);
   return XXH3_mul128_fold64(static_cast<std::uint64_t>(_mm_cvtsi128_si64(pair)),
                             static_cast<std::uint64_t>(_mm_extract_epi64(pair, 1)));
 }
@@ -43,14 +43,12 @@ inline std::uint64_t fold_lanes(__m256i lanes, int first) noexcept {
 // test compares both with XXH3_64bits_withSeed at every length.
 std::uint64_t hash_one_block(const unsigned char* input, std::size_t size,
                              const unsigned char* secret) noexcept {
-  __m256i low = _mm256_setr_epi64x(static_cast<long long>(XXH_PRIME32_3),
-                                   static_cast<long long>(XXH_PRIME64_1),
-                                   static_cast<long long>(XXH_PRIME64_2),
-                                   static_cast<long long>(XXH_PRIME64_3));
-  __m256i high = _mm256_setr_epi64x(static_cast<long long>(XXH_PRIME64_4),
-                                    static_cast<long long>(XXH_PRIME32_2),
-                                    static_cast<long long>(XXH_PRIME64_5),
-                                    static_cast<long long>(XXH_PRIME32_1));
+  __m256i low = _mm256_setr_epi64x(
+      static_cast<long long>(XXH_PRIME32_3), static_cast<long long>(XXH_PRIME64_1),
+      static_cast<long long>(XXH_PRIME64_2), static_cast<long long>(XXH_PRIME64_3));
+  __m256i high = _mm256_setr_epi64x(
+      static_cast<long long>(XXH_PRIME64_4), static_cast<long long>(XXH_PRIME32_2),
+      static_cast<long long>(XXH_PRIME64_5), static_cast<long long>(XXH_PRIME32_1));
   const std::size_t stripes = (size - 1) / XXH_STRIPE_LEN;
   for (std::size_t s = 0; s < stripes; ++s) {
     const unsigned char* in = input + s * XXH_STRIPE_LEN;
@@ -66,8 +64,8 @@ std::uint64_t hash_one_block(const unsigned char* input, std::size_t size,
 
   const unsigned char* merge_key = secret + XXH_SECRET_MERGEACCS_START;
   low = _mm256_xor_si256(low, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(merge_key)));
-  high = _mm256_xor_si256(
-      high, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(merge_key + 32)));
+  high =
+      _mm256_xor_si256(high, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(merge_key + 32)));
   std::uint64_t result = size * XXH_PRIME64_1;
   result += fold_lanes(low, 0);
   result += fold_lanes(low, 1);
@@ -78,9 +76,8 @@ std::uint64_t hash_one_block(const unsigned char* input, std::size_t size,
 
 }  // namespace
 
-std::uint64_t xxh3_with_secret_avx2(const void* data, std::size_t size,
-                                    const unsigned char* secret, std::size_t secret_size,
-                                    std::uint64_t seed) noexcept {
+std::uint64_t xxh3_with_secret_avx2(const void* data, std::size_t size, const unsigned char* secret,
+                                    std::size_t secret_size, std::uint64_t seed) noexcept {
   const std::uint64_t hash =
       size > XXH3_MIDSIZE_MAX && size <= 1024 && secret_size == XXH3_SECRET_DEFAULT_SIZE
           ? hash_one_block(static_cast<const unsigned char*>(data), size, secret)

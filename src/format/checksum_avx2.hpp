@@ -7,8 +7,7 @@
 
 namespace seglog::detail {
 
-std::uint64_t xxh3_with_secret_avx2(const void* data, std::size_t size,
-                                    const unsigned char* secret, std::size_t secret_size,
-                                    std::uint64_t seed) noexcept;
+std::uint64_t xxh3_with_secret_avx2(const void* data, std::size_t size, const unsigned char* secret,
+                                    std::size_t secret_size, std::uint64_t seed) noexcept;
 
 }  // namespace seglog::detail

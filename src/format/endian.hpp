@@ -25,8 +25,7 @@ inline void store_le(std::byte* p, T value) noexcept {
   std::memcpy(p, &value, sizeof(T));
 }
 
-inline constexpr std::uint64_t align_up(std::uint64_t value,
-                                        std::uint64_t alignment) noexcept {
+inline constexpr std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) noexcept {
   return (value + alignment - 1) / alignment * alignment;
 }
 

@@ -7,8 +7,7 @@ namespace seglog::detail {
 
 std::string segment_name(std::uint64_t first_index) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%020llu.seg",
-                static_cast<unsigned long long>(first_index));
+  std::snprintf(buffer, sizeof buffer, "%020llu.seg", static_cast<unsigned long long>(first_index));
   return buffer;
 }
 

@@ -39,8 +39,7 @@ struct RecordFields {
 
 // Writes the record at `out` (record_bytes(payload.size()) bytes; the caller
 // checked they are available). payload.size() <= kMaxRecordPayload.
-inline void encode_record(std::byte* out, const ChecksumKey& key,
-                          const RecordFields& fields,
+inline void encode_record(std::byte* out, const ChecksumKey& key, const RecordFields& fields,
                           std::span<const std::byte> payload) noexcept {
   const auto size = static_cast<std::uint32_t>(kRecordHeaderBytes + payload.size());
   store_le<std::uint32_t>(out + 8, size);
@@ -111,16 +110,14 @@ inline RecordStatus decode_record(const std::byte* in, std::uint64_t available,
 }
 
 // With a seed whose secret is derived per call (tests, tools).
-inline RecordStatus decode_record(const std::byte* in, std::uint64_t available,
-                                  std::uint64_t salt, bool verify,
-                                  DecodedRecord& out) noexcept {
+inline RecordStatus decode_record(const std::byte* in, std::uint64_t available, std::uint64_t salt,
+                                  bool verify, DecodedRecord& out) noexcept {
   return decode_record(in, available, ChecksumKey(salt), verify, out);
 }
 
 // The padded size of the record at `in` without verifying it, or 0 when the
 // size field is out of bounds. Used to skip forward from a sparse point.
-inline std::uint64_t peek_record_bytes(const std::byte* in,
-                                       std::uint64_t available) noexcept {
+inline std::uint64_t peek_record_bytes(const std::byte* in, std::uint64_t available) noexcept {
   if (available < kRecordHeaderBytes) return 0;
   const auto size = load_le<std::uint32_t>(in + 8);
   const std::uint64_t padded = align_up(size, kRecordAlignment);

@@ -25,8 +25,8 @@ inline constexpr std::uint64_t footer_bytes(std::uint64_t point_count) noexcept 
   return point_count * sizeof(SparsePoint) + 8;
 }
 
-inline void encode_footer(std::byte* out, const SparsePoint* points,
-                          std::uint64_t count, std::uint64_t salt) noexcept {
+inline void encode_footer(std::byte* out, const SparsePoint* points, std::uint64_t count,
+                          std::uint64_t salt) noexcept {
   for (std::uint64_t i = 0; i < count; ++i) {
     store_le<std::uint32_t>(out + i * 8, points[i].index_delta);
     store_le<std::uint32_t>(out + i * 8 + 4, points[i].offset);
@@ -34,8 +34,7 @@ inline void encode_footer(std::byte* out, const SparsePoint* points,
   store_le<std::uint64_t>(out + count * 8, checksum(out, count * 8, salt));
 }
 
-inline bool footer_valid(const std::byte* in, std::uint64_t count,
-                         std::uint64_t salt) noexcept {
+inline bool footer_valid(const std::byte* in, std::uint64_t count, std::uint64_t salt) noexcept {
   return load_le<std::uint64_t>(in + count * 8) == checksum(in, count * 8, salt);
 }
 

@@ -57,8 +57,7 @@ void encode_state(std::byte* out, const SegmentState& s, std::uint64_t salt) noe
   store_le<std::uint64_t>(out + 56, checksum(out, 56, salt));
 }
 
-std::optional<SegmentState> decode_state(const std::byte* in,
-                                         std::uint64_t salt) noexcept {
+std::optional<SegmentState> decode_state(const std::byte* in, std::uint64_t salt) noexcept {
   SegmentState s;
   s.sequence = load_le<std::uint64_t>(in + 0);
   if (s.sequence == 0) return std::nullopt;  // never written
@@ -75,8 +74,7 @@ std::optional<SegmentState> decode_state(const std::byte* in,
   return s;
 }
 
-std::optional<SegmentState> current_state(const std::byte* page,
-                                          std::uint64_t salt) noexcept {
+std::optional<SegmentState> current_state(const std::byte* page, std::uint64_t salt) noexcept {
   std::optional<SegmentState> best;
   for (std::uint64_t offset : kSlotOffsets) {
     auto s = decode_state(page + offset, salt);

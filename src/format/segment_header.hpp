@@ -30,13 +30,13 @@ struct SegmentIdentity {
 // What a segment durably says about its records. Written in place (only
 // the header page: never over record bytes a reader may hold).
 struct SegmentState {
-  std::uint64_t sequence = 0;      // higher wins
-  std::uint64_t synced_end = 0;    // records below this offset were synced
-  std::uint64_t start_index = 0;   // truncate_before: first kept index (0: none)
-  std::uint64_t end_offset = 0;    // truncate_after / seal: end of kept records (0: none)
-  std::uint64_t last_index = 0;    // sealed: last kept index
-  std::uint64_t footer_offset = 0; // sealed: offset of the sparse-index footer
-  std::uint32_t point_count = 0;   // sealed: sparse points in the footer
+  std::uint64_t sequence = 0;       // higher wins
+  std::uint64_t synced_end = 0;     // records below this offset were synced
+  std::uint64_t start_index = 0;    // truncate_before: first kept index (0: none)
+  std::uint64_t end_offset = 0;     // truncate_after / seal: end of kept records (0: none)
+  std::uint64_t last_index = 0;     // sealed: last kept index
+  std::uint64_t footer_offset = 0;  // sealed: offset of the sparse-index footer
+  std::uint32_t point_count = 0;    // sealed: sparse points in the footer
   bool sealed = false;
 
   friend bool operator==(const SegmentState&, const SegmentState&) = default;
@@ -46,10 +46,8 @@ void encode_identity(std::byte* out, const SegmentIdentity& identity) noexcept;
 // nullopt when magic, version or checksum do not match.
 std::optional<SegmentIdentity> decode_identity(const std::byte* in) noexcept;
 
-void encode_state(std::byte* out, const SegmentState& state,
-                  std::uint64_t salt) noexcept;
-std::optional<SegmentState> decode_state(const std::byte* in,
-                                         std::uint64_t salt) noexcept;
+void encode_state(std::byte* out, const SegmentState& state, std::uint64_t salt) noexcept;
+std::optional<SegmentState> decode_state(const std::byte* in, std::uint64_t salt) noexcept;
 
 // The current state of a header page: the valid slot with the higher
 // sequence; nullopt when neither slot is valid (never written, or both torn).

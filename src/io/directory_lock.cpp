@@ -22,8 +22,7 @@ Result<DirectoryLock> DirectoryLock::acquire(const std::filesystem::path& dir) {
   lock.l_len = 0;  // the whole file
   if (::fcntl(fd, F_OFD_SETLK, &lock) != 0) {
     if (errno == EAGAIN || errno == EACCES) {
-      return make_error(errc::locked, "lock " + path.string() +
-                                          ": held by another writer");
+      return make_error(errc::locked, "lock " + path.string() + ": held by another writer");
     }
     return os_error("lock", path, errno);
   }

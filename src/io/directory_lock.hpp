@@ -16,8 +16,7 @@ class DirectoryLock {
  public:
   // Creates <dir>/LOCK if needed and locks it exclusively without waiting.
   // Errors: locked (held by another open, in any process), io_error.
-  [[nodiscard]] static Result<DirectoryLock> acquire(
-      const std::filesystem::path& dir);
+  [[nodiscard]] static Result<DirectoryLock> acquire(const std::filesystem::path& dir);
 
   // Releases the lock (closing the descriptor releases an OFD lock).
   void release() noexcept { file_.close(); }

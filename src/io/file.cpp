@@ -48,10 +48,18 @@ int open_retrying(const std::filesystem::path& path, int flags) {
 Result<File> File::open(const std::filesystem::path& path, Mode mode) {
   int flags = O_CLOEXEC;
   switch (mode) {
-    case Mode::read_only: flags |= O_RDONLY; break;
-    case Mode::read_write: flags |= O_RDWR; break;
-    case Mode::create_new: flags |= O_RDWR | O_CREAT | O_EXCL; break;
-    case Mode::create_or_truncate: flags |= O_RDWR | O_CREAT | O_TRUNC; break;
+    case Mode::read_only:
+      flags |= O_RDONLY;
+      break;
+    case Mode::read_write:
+      flags |= O_RDWR;
+      break;
+    case Mode::create_new:
+      flags |= O_RDWR | O_CREAT | O_EXCL;
+      break;
+    case Mode::create_or_truncate:
+      flags |= O_RDWR | O_CREAT | O_TRUNC;
+      break;
   }
   int fd = -1;
   int err = 0;
@@ -84,16 +92,16 @@ Result<std::uint64_t> File::size() const {
 Status File::read_at(std::uint64_t offset, std::span<std::byte> out) const {
   std::size_t done = 0;
   while (done < out.size()) {
-    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                              static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return os_error("read", path_, errno);
     }
     if (n == 0) {
-      return make_error(errc::io_error,
-                        "read " + path_.string() + ": unexpected end of file at offset " +
-                            std::to_string(offset + done));
+      return make_error(errc::io_error, "read " + path_.string() +
+                                            ": unexpected end of file at offset " +
+                                            std::to_string(offset + done));
     }
     done += static_cast<std::size_t>(n);
   }
@@ -103,8 +111,8 @@ Status File::read_at(std::uint64_t offset, std::span<std::byte> out) const {
 Result<std::uint64_t> File::read_upto(std::uint64_t offset, std::span<std::byte> out) const {
   std::size_t done = 0;
   while (done < out.size()) {
-    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                              static_cast<off_t>(offset + done));
+    const ssize_t n =
+        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return os_error("read", path_, errno);
@@ -218,8 +226,7 @@ Status sync_directory(const std::filesystem::path& dir) {
   return {};
 }
 
-Status rename_file(const std::filesystem::path& from,
-                   const std::filesystem::path& to) {
+Status rename_file(const std::filesystem::path& from, const std::filesystem::path& to) {
   fault::Step step({fault::Op::rename, to, &from});
   if (step.injected() != 0) {
     return os_error("rename to " + to.string() + " from", from, step.injected());

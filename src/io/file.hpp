@@ -22,10 +22,8 @@ namespace seglog::detail {
 class File {
  public:
   File() = default;
-  explicit File(int fd, std::filesystem::path path)
-      : fd_(fd), path_(std::move(path)) {}
-  File(File&& other) noexcept
-      : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
+  explicit File(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  File(File&& other) noexcept : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
   File& operator=(File&& other) noexcept;
   File(const File&) = delete;
   File& operator=(const File&) = delete;
@@ -36,8 +34,7 @@ class File {
   // Opens with O_CLOEXEC. create_new fails if the file exists.
   // Errors: not_found (missing, for read_only/read_write), io_error,
   //         no_space.
-  [[nodiscard]] static Result<File> open(const std::filesystem::path& path,
-                                         Mode mode);
+  [[nodiscard]] static Result<File> open(const std::filesystem::path& path, Mode mode);
 
   bool is_open() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
@@ -52,8 +49,7 @@ class File {
   // (a file another process may shrink meanwhile); returns how many.
   [[nodiscard]] Result<std::uint64_t> read_upto(std::uint64_t offset,
                                                 std::span<std::byte> out) const;
-  [[nodiscard]] Status write_at(std::uint64_t offset,
-                                std::span<const std::byte> bytes);
+  [[nodiscard]] Status write_at(std::uint64_t offset, std::span<const std::byte> bytes);
   // Writes `length` zero bytes at offset (one write step, like write_at;
   // the fault seam sees it as `op`).
   [[nodiscard]] Status write_zeros(std::uint64_t offset, std::uint64_t length,

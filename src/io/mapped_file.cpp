@@ -19,15 +19,13 @@ namespace seglog::detail {
 
 namespace bip = boost::interprocess;
 
-Result<std::shared_ptr<MappedFile>> MappedFile::map(
-    const std::filesystem::path& path, Access access, std::uint64_t size) {
-  const bip::mode_t mode =
-      access == Access::read_write ? bip::read_write : bip::read_only;
+Result<std::shared_ptr<MappedFile>> MappedFile::map(const std::filesystem::path& path,
+                                                    Access access, std::uint64_t size) {
+  const bip::mode_t mode = access == Access::read_write ? bip::read_write : bip::read_only;
   std::shared_ptr<MappedFile> file(new MappedFile());
   try {
     file->mapping_ = bip::file_mapping(path.c_str(), mode);
-    file->region_ = bip::mapped_region(file->mapping_, mode, 0,
-                                       static_cast<std::size_t>(size));
+    file->region_ = bip::mapped_region(file->mapping_, mode, 0, static_cast<std::size_t>(size));
   } catch (const bip::interprocess_exception& e) {
     const int err = e.get_native_error();
     if (err == ENOENT) {
@@ -42,8 +40,9 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map(
   return file;
 }
 
-Result<std::shared_ptr<MappedFile>> MappedFile::map_checked(
-    const std::filesystem::path& path, std::uint64_t head_bytes, const Check& check) {
+Result<std::shared_ptr<MappedFile>> MappedFile::map_checked(const std::filesystem::path& path,
+                                                            std::uint64_t head_bytes,
+                                                            const Check& check) {
   std::shared_ptr<MappedFile> file(new MappedFile());
   try {
     file->mapping_ = bip::file_mapping(path.c_str(), bip::read_only);
@@ -62,8 +61,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map_checked(
   const auto size = static_cast<std::uint64_t>(st.st_size);
   std::vector<std::byte> head(static_cast<std::size_t>(std::min(head_bytes, size)));
   for (std::size_t done = 0; done < head.size();) {
-    const ssize_t n = ::pread(fd, head.data() + done, head.size() - done,
-                              static_cast<off_t>(done));
+    const ssize_t n = ::pread(fd, head.data() + done, head.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return os_error("read", path, errno);
     if (n == 0) {
@@ -75,13 +73,12 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map_checked(
   auto length = check(head, size);
   if (!length) return length.error();
   if (*length == 0 || *length > size) {
-    return make_error(errc::io_error, "map " + path.string() + ": " +
-                                          std::to_string(*length) + " bytes of a file of " +
-                                          std::to_string(size));
+    return make_error(errc::io_error, "map " + path.string() + ": " + std::to_string(*length) +
+                                          " bytes of a file of " + std::to_string(size));
   }
   try {
-    file->region_ = bip::mapped_region(file->mapping_, bip::read_only, 0,
-                                       static_cast<std::size_t>(*length));
+    file->region_ =
+        bip::mapped_region(file->mapping_, bip::read_only, 0, static_cast<std::size_t>(*length));
   } catch (const bip::interprocess_exception& e) {
     const int err = e.get_native_error();
     if (err != 0) return os_error("map", path, err);

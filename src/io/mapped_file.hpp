@@ -26,8 +26,8 @@ class MappedFile {
   // The caller makes sure the file is at least `size` bytes long (touching
   // a page past the end of file is SIGBUS).
   // Errors: not_found, io_error.
-  [[nodiscard]] static Result<std::shared_ptr<MappedFile>> map(
-      const std::filesystem::path& path, Access access, std::uint64_t size);
+  [[nodiscard]] static Result<std::shared_ptr<MappedFile>> map(const std::filesystem::path& path,
+                                                               Access access, std::uint64_t size);
 
   // What map_checked asks of a file before mapping it: given the file's
   // first bytes (up to head_bytes; fewer if it is shorter) and its size,

@@ -150,9 +150,9 @@ class ActiveWriter {
   }
   bool allocate_staging() noexcept;
 
-  std::shared_ptr<MappedFile> map_;  // read-write while active
-  AppendCursor cursor_;              // cursor_.end: the appended end
-  std::uint64_t last_appended_ = 0;  // index of the last record appended
+  std::shared_ptr<MappedFile> map_;                 // read-write while active
+  AppendCursor cursor_;                             // cursor_.end: the appended end
+  std::uint64_t last_appended_ = 0;                 // index of the last record appended
   std::uint64_t high_water_ = kSegmentHeaderBytes;  // end of every byte ever written
   std::uint64_t synced_end_ = kSegmentHeaderBytes;  // records below are durable
   std::shared_ptr<Prefault> prefault_;              // created by the first claim

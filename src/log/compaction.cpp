@@ -9,8 +9,7 @@
 namespace seglog::detail {
 
 void SegmentLog::finish_truncate_before(std::vector<std::shared_ptr<Segment>> below,
-                                        const std::shared_ptr<Segment>& boundary,
-                                        bool rewrite) {
+                                        const std::shared_ptr<Segment>& boundary, bool rewrite) {
   // truncate_before step 2: whole segments below the boundary go.
   if (!below.empty()) {
     for (auto& segment : below) {
@@ -23,8 +22,8 @@ void SegmentLog::finish_truncate_before(std::vector<std::shared_ptr<Segment>> be
   // Not after a failure (see finish_roll): it stays pending, and a later
   // truncate_before after the reopen does it.
   if (rewrite && sync_failed()) {
-    log(Logger::Level::warn, "boundary rewrite of " + boundary->path().string() +
-                                 " postponed after an earlier failure");
+    log(Logger::Level::warn,
+        "boundary rewrite of " + boundary->path().string() + " postponed after an earlier failure");
     return;
   }
   if (rewrite) rewrite_boundary(boundary);
@@ -73,10 +72,10 @@ Result<std::shared_ptr<Segment>> Segment::rewrite_kept(const Config& cfg) const 
   if (!from) return from.error();
   const std::uint64_t end = published_end();
   const std::uint64_t bytes = end - *from;
-  const std::uint64_t capacity = align_up(
-      kSegmentHeaderBytes + bytes +
-          footer_bytes(SparseIndex::max_points(bytes, cfg.index_interval_bytes)),
-      4096);
+  const std::uint64_t capacity =
+      align_up(kSegmentHeaderBytes + bytes +
+                   footer_bytes(SparseIndex::max_points(bytes, cfg.index_interval_bytes)),
+               4096);
   // Step 1 (design.md, "boundary rewrite"): the new file, the kept records
   // copied and checked.
   auto target = prepare(cfg, start, capacity, identity_.salt);

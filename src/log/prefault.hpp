@@ -81,8 +81,8 @@ class Prefault {
   std::shared_ptr<MappedFile> map_;
   std::mutex mu_;
   std::condition_variable chunk_done_;
-  std::uint64_t next_;          // chunks below were taken (zeroed or being zeroed)
-  std::uint64_t limit_;         // chunks may be taken up to here
+  std::uint64_t next_;           // chunks below were taken (zeroed or being zeroed)
+  std::uint64_t limit_;          // chunks may be taken up to here
   std::uint64_t busy_from_ = 0;  // the prefaulter's chunk in progress,
   std::uint64_t busy_to_ = 0;    // empty when from == to
   // Below it, no chunk is pending or being zeroed: the writer's fast path.

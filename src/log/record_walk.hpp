@@ -57,10 +57,14 @@ inline std::uint64_t step_over(const std::byte* base, std::uint64_t offset, std:
 // Why a step failed, for the message.
 inline std::string_view record_check_text(RecordCheck check) noexcept {
   switch (check) {
-    case RecordCheck::ok: return "valid record";
-    case RecordCheck::end: return "no record (zeros)";
-    case RecordCheck::out_of_sequence: return "record out of sequence";
-    case RecordCheck::invalid: break;
+    case RecordCheck::ok:
+      return "valid record";
+    case RecordCheck::end:
+      return "no record (zeros)";
+    case RecordCheck::out_of_sequence:
+      return "record out of sequence";
+    case RecordCheck::invalid:
+      break;
   }
   return "invalid record (checksum, size or index mismatch)";
 }

@@ -42,9 +42,7 @@ bool may_follow_unsealed(const Segment& segment) {
 // trims the file only after its sealed slot is durable. A sealed segment
 // whose sealed slot was damaged (so that an older, unsealed slot reads as
 // current) is trimmed, and stays corrupted.
-bool never_trimmed(const Segment& segment) {
-  return segment.file_size() == segment.capacity();
-}
+bool never_trimmed(const Segment& segment) { return segment.file_size() == segment.capacity(); }
 
 }  // namespace
 
@@ -103,8 +101,8 @@ Status SegmentLog::recover() {
       ++start;
     }
   }
-  std::vector<std::shared_ptr<Segment>> leftovers(segments.begin(),
-                                                  segments.begin() + static_cast<std::ptrdiff_t>(start));
+  std::vector<std::shared_ptr<Segment>> leftovers(
+      segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(start));
   segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(start));
 
   // Sealed segments: validated by their state slot (the footer's checksum
@@ -177,10 +175,9 @@ Status SegmentLog::recover() {
   segments.resize(usable);
   for (const Scanned& s : scanned) {
     if (s.result.damaged) {
-      log(Logger::Level::error, "synced records of " + s.segment->path().string() +
-                                    " are damaged at offset " +
-                                    std::to_string(s.result.published_end) +
-                                    "; serving the records before it");
+      log(Logger::Level::error,
+          "synced records of " + s.segment->path().string() + " are damaged at offset " +
+              std::to_string(s.result.published_end) + "; serving the records before it");
     }
   }
 

@@ -21,8 +21,7 @@ Segment::Segment(const Config& cfg, std::filesystem::path path, SegmentIdentity 
   writer_.start(identity.capacity, identity.index_interval_bytes, identity.first_index);
 }
 
-Error Segment::corrupted(std::uint64_t offset, std::uint64_t index,
-                         std::string_view what) const {
+Error Segment::corrupted(std::uint64_t offset, std::uint64_t index, std::string_view what) const {
   std::string message(what);
   message += " in ";
   message += path_.string();
@@ -181,7 +180,6 @@ Status Segment::cut_after(std::uint64_t index) {
   return {};
 }
 
-
 // ---- invariants (design.md, "Segments") -----------------------------------
 
 std::string segment_invariant_broken(const SegmentFacts& f) {
@@ -190,11 +188,13 @@ std::string segment_invariant_broken(const SegmentFacts& f) {
   // after them, and hold at least one header per index.
   if (f.published_end < kSegmentHeaderBytes || f.published_end > f.appended_end ||
       f.appended_end > f.high_water || f.high_water > f.capacity) {
-    return say("S1: the ends are out of order (header <= published <= appended <= high water "
-               "<= capacity)");
+    return say(
+        "S1: the ends are out of order (header <= published <= appended <= high water "
+        "<= capacity)");
   }
   if (f.last_index + 1 < f.first_index) return say("S1: last index below first index - 1");
-  if (f.last_index + 1 - f.first_index > (f.published_end - kSegmentHeaderBytes) / kRecordHeaderBytes) {
+  if (f.last_index + 1 - f.first_index >
+      (f.published_end - kSegmentHeaderBytes) / kRecordHeaderBytes) {
     return say("S1: more indices than the published records can hold");
   }
   // S2.

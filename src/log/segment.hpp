@@ -99,17 +99,18 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Errors: no_space (preallocation), io_error.
   // `salt` 0 draws a random one (a rewrite keeps its source's salt so
   // records copy verbatim).
-  [[nodiscard]] static Result<std::shared_ptr<Segment>> prepare(
-      const Config& cfg, std::uint64_t first_index, std::uint64_t capacity,
-      std::uint64_t salt = 0);
+  [[nodiscard]] static Result<std::shared_ptr<Segment>> prepare(const Config& cfg,
+                                                                std::uint64_t first_index,
+                                                                std::uint64_t capacity,
+                                                                std::uint64_t salt = 0);
 
   // Creates kSpareName in cfg.dir: a segment prepared like prepare() but
   // with no first index yet (its identity says 0), its pages faulted in
   // so that the writer's first stores into them do not wait for the page
   // cache. assign() gives it its first index at the roll that uses it.
   // Errors: no_space (preallocation), io_error.
-  [[nodiscard]] static Result<std::shared_ptr<Segment>> prepare_spare(
-      const Config& cfg, std::uint64_t capacity);
+  [[nodiscard]] static Result<std::shared_ptr<Segment>> prepare_spare(const Config& cfg,
+                                                                      std::uint64_t capacity);
   // Makes a spare the segment that starts at `first_index`: its identity
   // is stored into the mapped header page (durable with the segment's
   // first fdatasync; until then the file on disk says "unassigned", which
@@ -126,8 +127,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Errors: corrupted (bad identity, name mismatch, short file), stale
   // (read-only: the file went away since the listing), io_error.
   [[nodiscard]] static Result<std::shared_ptr<Segment>> open_existing(
-      const Config& cfg, const std::filesystem::path& path,
-      std::uint64_t name_index, bool writable);
+      const Config& cfg, const std::filesystem::path& path, std::uint64_t name_index,
+      bool writable);
 
   // True for a segment file whose identity has no first index: a spare
   // renamed by a roll whose header never reached the disk (open_existing).
@@ -136,9 +137,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // The state read from the header at open or last written since (nullopt:
   // no valid slot). Writer thread only.
   const std::optional<SegmentState>& state() const noexcept { return state_; }
-  std::uint64_t file_size() const noexcept {
-    return file_size_.load(std::memory_order_relaxed);
-  }
+  std::uint64_t file_size() const noexcept { return file_size_.load(std::memory_order_relaxed); }
 
   // Sets up a sealed segment from its state slot (footer checked lazily).
   // Errors: corrupted (the slot is inconsistent with the file).
@@ -168,17 +167,13 @@ class Segment : public std::enable_shared_from_this<Segment> {
   std::uint64_t start_index() const noexcept {
     return start_index_.load(std::memory_order_acquire);
   }
-  std::uint64_t last_index() const noexcept {
-    return last_index_.load(std::memory_order_acquire);
-  }
+  std::uint64_t last_index() const noexcept { return last_index_.load(std::memory_order_acquire); }
   // The end of the records readers may see.
   std::uint64_t published_end() const noexcept {
     return published_end_.load(std::memory_order_acquire);
   }
   // The index the next segment must start at.
-  std::uint64_t next_index() const noexcept {
-    return std::max(last_index() + 1, start_index());
-  }
+  std::uint64_t next_index() const noexcept { return std::max(last_index() + 1, start_index()); }
   bool sealed() const noexcept { return sealed_.load(std::memory_order_acquire); }
   // True while the writer appends here (mapped read-write, not sealed).
   bool active() const noexcept { return writer_.map() != nullptr && !sealed(); }
@@ -220,9 +215,9 @@ class Segment : public std::enable_shared_from_this<Segment> {
   struct VisitStart {
     std::shared_ptr<const MappedFile> pin;
     std::uint64_t from = 0;
-    std::uint64_t to = 0;       // clamped to the last index at the start
-    std::uint64_t offset = 0;   // of record `from`
-    std::uint64_t bound = 0;    // the published end at the start
+    std::uint64_t to = 0;      // clamped to the last index at the start
+    std::uint64_t offset = 0;  // of record `from`
+    std::uint64_t bound = 0;   // the published end at the start
   };
   // Errors: as locate.
   [[nodiscard]] Result<VisitStart> start_visit(std::uint64_t from, std::uint64_t to,
@@ -230,8 +225,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // Calls visit(record, pin) for the records of the start's range in order
   // until it returns false; returns whether it did (stopped early).
   // Errors: corrupted, out_of_range (truncated meanwhile).
-  using Visitor = std::function<bool(const DecodedRecord&,
-                                     const std::shared_ptr<const MappedFile>&)>;
+  using Visitor =
+      std::function<bool(const DecodedRecord&, const std::shared_ptr<const MappedFile>&)>;
   [[nodiscard]] Result<bool> visit(const VisitStart& start, const Visitor& visitor) const;
   bool mapped() const;
   // Drops the mapping (views keep theirs alive) and returns it, for the
@@ -252,8 +247,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   void append(const LogEntry& entry) {
     const std::uint64_t bytes = record_bytes(entry.data.size());
     if (writer_.must_write_staged(bytes)) write_staged();
-    encode_record(writer_.record_destination(bytes), key_,
-                  {entry.index, entry.term, entry.type}, entry.data);
+    encode_record(writer_.record_destination(bytes), key_, {entry.index, entry.term, entry.type},
+                  entry.data);
     add_record(entry.index, bytes);
   }
   // Writes staged records, then makes appended records visible to readers

@@ -36,10 +36,8 @@ Error stale_segment_error(const std::filesystem::path& path, std::string_view wh
 
 // ---- creation -------------------------------------------------------------
 
-Result<std::shared_ptr<Segment>> Segment::prepare(const Config& cfg,
-                                                  std::uint64_t first_index,
-                                                  std::uint64_t capacity,
-                                                  std::uint64_t salt) {
+Result<std::shared_ptr<Segment>> Segment::prepare(const Config& cfg, std::uint64_t first_index,
+                                                  std::uint64_t capacity, std::uint64_t salt) {
   SegmentIdentity identity;
   identity.first_index = first_index;
   identity.salt = salt != 0 ? salt : random_salt();
@@ -50,8 +48,7 @@ Result<std::shared_ptr<Segment>> Segment::prepare(const Config& cfg,
   return create(cfg, identity, temp_path);
 }
 
-Result<std::shared_ptr<Segment>> Segment::prepare_spare(const Config& cfg,
-                                                        std::uint64_t capacity) {
+Result<std::shared_ptr<Segment>> Segment::prepare_spare(const Config& cfg, std::uint64_t capacity) {
   SegmentIdentity identity;
   identity.first_index = 0;
   identity.salt = random_salt();
@@ -131,40 +128,38 @@ Status Segment::install() {
 
 // ---- opening ----------------------------------------------------------------
 
-Result<std::shared_ptr<Segment>> Segment::open_existing(
-    const Config& cfg, const std::filesystem::path& path,
-    std::uint64_t name_index, bool writable) {
+Result<std::shared_ptr<Segment>> Segment::open_existing(const Config& cfg,
+                                                        const std::filesystem::path& path,
+                                                        std::uint64_t name_index, bool writable) {
   auto file = File::open(path, writable ? File::Mode::read_write : File::Mode::read_only);
   if (!file) {
     // Listed a moment ago: the writer removed it (truncate_before's unlinks,
     // truncate_after, a rewrite) while this read-only open was reading.
-    if (!writable && file.error() == errc::not_found) return stale_segment_error(path, "was removed");
+    if (!writable && file.error() == errc::not_found)
+      return stale_segment_error(path, "was removed");
     return file.error();
   }
   auto size = file->size();
   if (!size) return size.error();
   if (*size < kSegmentHeaderBytes) {
-    return make_error(errc::corrupted, "segment " + path.string() + " is " +
-                                           std::to_string(*size) +
+    return make_error(errc::corrupted, "segment " + path.string() + " is " + std::to_string(*size) +
                                            " bytes, shorter than its header");
   }
   std::array<std::byte, kSegmentHeaderBytes> page;
   if (auto s = file->read_at(0, page); !s) return s.error();
   auto identity = decode_identity(page.data());
   if (!identity) {
-    return make_error(errc::corrupted, "segment header of " + path.string() +
-                                           " at offset 0 fails its checksum");
+    return make_error(errc::corrupted,
+                      "segment header of " + path.string() + " at offset 0 fails its checksum");
   }
   if (identity->first_index != name_index && identity->first_index != 0) {
-    return make_error(errc::corrupted,
-                      "segment " + path.string() + " holds first index " +
-                          std::to_string(identity->first_index) + ", not the " +
-                          std::to_string(name_index) + " its name says");
+    return make_error(errc::corrupted, "segment " + path.string() + " holds first index " +
+                                           std::to_string(identity->first_index) + ", not the " +
+                                           std::to_string(name_index) + " its name says");
   }
   if (*size > identity->capacity) {
     // Files only ever shrink from their capacity (the trim of a seal).
-    return make_error(errc::corrupted, "segment " + path.string() + " is " +
-                                           std::to_string(*size) +
+    return make_error(errc::corrupted, "segment " + path.string() + " is " + std::to_string(*size) +
                                            " bytes, larger than the capacity its header states");
   }
   if (const auto at = reserved_byte_set(page.data())) {

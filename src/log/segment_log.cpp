@@ -46,10 +46,9 @@ Status SegmentLog::check_writable() const {
     // The first failure's own message names the file and the call: a seal
     // that failed in the background is reported by the next caller.
     std::lock_guard lock(sticky_mu_);
-    return make_error(errc::io_error,
-                      "an earlier write of " + cfg_.dir.string() + " failed (" +
-                          sticky_error_.message() +
-                          "); writes are refused until the log is reopened");
+    return make_error(errc::io_error, "an earlier write of " + cfg_.dir.string() + " failed (" +
+                                          sticky_error_.message() +
+                                          "); writes are refused until the log is reopened");
   }
   return {};
 }
@@ -62,8 +61,9 @@ Status SegmentLog::fail_sticky(Status status) {
   // the failure sticky is io_error, and its message says why.
   Error error = status.error();
   if (error == errc::no_space) {
-    error = Error(errc::io_error,
-                  error.message() + " (no space left; writes are refused until the log is reopened)");
+    error =
+        Error(errc::io_error,
+              error.message() + " (no space left; writes are refused until the log is reopened)");
   }
   {
     std::lock_guard lock(sticky_mu_);
@@ -184,9 +184,8 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
 void SegmentLog::prefault_ahead() {
   auto prefault = active_->claim_prefault_window();
   if (!prefault) return;
-  prefaulter_.post(BackgroundWorker::Kind::prefault, [prefault = std::move(prefault)] {
-    prefault->run();
-  });
+  prefaulter_.post(BackgroundWorker::Kind::prefault,
+                   [prefault = std::move(prefault)] { prefault->run(); });
 }
 
 Status SegmentLog::sync() {
@@ -246,8 +245,8 @@ Status SegmentLog::truncate_after(std::uint64_t index) {
 }
 
 Status SegmentLog::create_empty_segment(std::uint64_t first_index) {
-  auto segment = Segment::prepare(segment_config(), first_index,
-                                  kSegmentHeaderBytes + footer_bytes(0));
+  auto segment =
+      Segment::prepare(segment_config(), first_index, kSegmentHeaderBytes + footer_bytes(0));
   if (!segment) return segment.error();
   auto& s = *segment;
   Status made = s->set_start_index(first_index);
@@ -345,7 +344,6 @@ void SegmentLog::fill_stats(Stats& stats) const {
   stats.clean_open = clean_open_;
 }
 
-
 // ---- invariants (design.md, "The log") -------------------------------------------
 
 std::string log_invariant_broken(const LogFacts& f) {
@@ -357,7 +355,8 @@ std::string log_invariant_broken(const LogFacts& f) {
     }
   }
   if (s.empty()) {
-    if (f.last_index + 1 != f.first_index) return "L2: an empty table, but last index + 1 != first index";
+    if (f.last_index + 1 != f.first_index)
+      return "L2: an empty table, but last index + 1 != first index";
   } else {
     if (f.first_index != s.front().start_index) {
       return "L2: first index " + std::to_string(f.first_index) +

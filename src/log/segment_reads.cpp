@@ -18,8 +18,8 @@ namespace seglog::detail {
 // lower end sees the lower last index too.
 Error Segment::truncated_meanwhile(std::uint64_t index, Error error) const {
   if (index > last_index()) {
-    return make_error(errc::out_of_range, "index " + std::to_string(index) +
-                                              " was truncated from " + path_.string());
+    return make_error(errc::out_of_range,
+                      "index " + std::to_string(index) + " was truncated from " + path_.string());
   }
   return error;
 }
@@ -45,8 +45,8 @@ Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
   {
     std::lock_guard lock(map_mu_);
     if (map_) return map_;
-    auto mapped = writable_ ? MappedFile::map(path_, MappedFile::Access::read_only, 0)
-                            : map_beside_writer();
+    auto mapped =
+        writable_ ? MappedFile::map(path_, MappedFile::Access::read_only, 0) : map_beside_writer();
     if (!mapped) return mapped.error();
     if (sealed() && !index_.check_footer((*mapped)->data(), (*mapped)->size(), identity_.salt)) {
       return corrupted(index_.footer_offset(), identity_.first_index,
@@ -72,15 +72,13 @@ Result<std::shared_ptr<const MappedFile>> Segment::pin() const {
 // to that end never reaches past the file.
 Result<std::shared_ptr<MappedFile>> Segment::map_beside_writer() const {
   if (!sealed()) {
-    return make_error(errc::io_error, "read-only handle has no copy of unsealed segment " +
-                                          path_.string());
+    return make_error(errc::io_error,
+                      "read-only handle has no copy of unsealed segment " + path_.string());
   }
   const std::uint64_t needed = index_.footer_end();
-  auto check = [&](std::span<const std::byte> head,
-                   std::uint64_t size) -> Result<std::uint64_t> {
-    const auto identity = head.size() >= kSegmentHeaderBytes
-                              ? decode_identity(head.data())
-                              : std::optional<SegmentIdentity>();
+  auto check = [&](std::span<const std::byte> head, std::uint64_t size) -> Result<std::uint64_t> {
+    const auto identity = head.size() >= kSegmentHeaderBytes ? decode_identity(head.data())
+                                                             : std::optional<SegmentIdentity>();
     if (!identity || identity->salt != identity_.salt ||
         identity->first_index != identity_.first_index) {
       return stale_segment_error(path_, "was replaced");
@@ -92,7 +90,8 @@ Result<std::shared_ptr<MappedFile>> Segment::map_beside_writer() const {
     return needed;
   };
   auto mapped = MappedFile::map_checked(path_, kSegmentHeaderBytes, check);
-  if (!mapped && mapped.error() == errc::not_found) return stale_segment_error(path_, "was removed");
+  if (!mapped && mapped.error() == errc::not_found)
+    return stale_segment_error(path_, "was removed");
   return mapped;
 }
 
@@ -165,7 +164,6 @@ Result<bool> Segment::visit(const VisitStart& start, const Visitor& visitor) con
   }
   return false;
 }
-
 
 Error Segment::find_error(const SparseIndex::Found& found) const {
   if (found.miss == SparseIndex::Found::Miss::point_outside) {

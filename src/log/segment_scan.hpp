@@ -20,11 +20,11 @@ namespace seglog::detail {
 struct ScanResult {
   std::uint64_t published_end = 0;  // end of the valid records, published
   std::uint64_t last_index = 0;
-  bool torn = false;               // an invalid record beyond the synced end
-  std::uint64_t torn_offset = 0;   // where it starts (= published_end)
-  std::uint64_t torn_bytes = 0;    // bytes cut (up to the end of the file data;
-                                   // read-only: to the end of the file, uncounted)
-  bool damaged = false;            // read-only: synced records damaged at published_end
+  bool torn = false;              // an invalid record beyond the synced end
+  std::uint64_t torn_offset = 0;  // where it starts (= published_end)
+  std::uint64_t torn_bytes = 0;   // bytes cut (up to the end of the file data;
+                                  // read-only: to the end of the file, uncounted)
+  bool damaged = false;           // read-only: synced records damaged at published_end
 };
 
 // The verdict on the first position of a scan that is not the expected

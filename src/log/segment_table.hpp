@@ -65,9 +65,7 @@ class SegmentTable {
   std::uint64_t first_index() const noexcept {
     return first_index_.load(std::memory_order_acquire);
   }
-  std::uint64_t last_index() const noexcept {
-    return last_index_.load(std::memory_order_acquire);
-  }
+  std::uint64_t last_index() const noexcept { return last_index_.load(std::memory_order_acquire); }
   void set_first_index(std::uint64_t index) noexcept {
     first_index_.store(index, std::memory_order_release);
   }

@@ -28,15 +28,16 @@ namespace seglog::detail {
 // every segment it needs is preallocated before anything is written) and
 // to write it. `end` is the segment's appended end.
 struct AppendCursor {
-  std::uint64_t end = kSegmentHeaderBytes;            // appended end: next record offset
-  std::uint64_t point_count = 0;                      // sparse points so far
+  std::uint64_t end = kSegmentHeaderBytes;  // appended end: next record offset
+  std::uint64_t point_count = 0;            // sparse points so far
   std::uint64_t next_point_offset = kSegmentHeaderBytes;
   std::uint64_t capacity = 0;
   std::uint64_t interval = 4096;
 
   // A fresh segment of `capacity` bytes.
   static AppendCursor empty(std::uint64_t capacity, std::uint64_t interval) noexcept {
-    return {kSegmentHeaderBytes, 0, kSegmentHeaderBytes, capacity, std::max<std::uint64_t>(interval, 1)};
+    return {kSegmentHeaderBytes, 0, kSegmentHeaderBytes, capacity,
+            std::max<std::uint64_t>(interval, 1)};
   }
   // Room for the record plus a footer with one more point.
   bool fits(std::uint64_t record_bytes) const noexcept {
@@ -158,7 +159,8 @@ class SparseIndex {
   // its point's number when the cursor gave it one (AppendCursor::advance).
   void add(bool point, std::uint64_t slot, std::uint64_t delta, std::uint64_t offset) noexcept {
     if (point && slot < memory_capacity_) {
-      memory_points_[slot] = {static_cast<std::uint32_t>(delta), static_cast<std::uint32_t>(offset)};
+      memory_points_[slot] = {static_cast<std::uint32_t>(delta),
+                              static_cast<std::uint32_t>(offset)};
     }
     recent_offsets_[delta % kRecentRecords].store(static_cast<std::uint32_t>(offset),
                                                   std::memory_order_relaxed);

@@ -179,7 +179,8 @@ Result<SnapshotMeta> SnapshotWriter::commit() {
   // whatever this returns, so the storage learns of it either way.
   auto dir_synced = detail::sync_directory(s.dir);
   if (s.on_commit) s.on_commit(meta);
-  if (!dir_synced) return detail::replaced_not_durable(detail::kSnapshotFileName, dir_synced.error());
+  if (!dir_synced)
+    return detail::replaced_not_durable(detail::kSnapshotFileName, dir_synced.error());
   return meta;
 }
 

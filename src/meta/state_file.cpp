@@ -16,9 +16,9 @@ constexpr DocumentKind kStateDocument{kStateFileName, "seglog-state", "state"};
 Result<PersistentState> decode_state(const JsonFields& fields, const boost::json::value& payload) {
   const auto* raw = payload.if_object();
   const bool hex_vote = raw != nullptr && raw->contains("voted_for_hex");
-  auto object = hex_vote
-      ? fields.object(payload, "state", {"current_term", "voted_for_hex", "commit_index"})
-      : fields.object(payload, "state", {"current_term", "voted_for", "commit_index"});
+  auto object =
+      hex_vote ? fields.object(payload, "state", {"current_term", "voted_for_hex", "commit_index"})
+               : fields.object(payload, "state", {"current_term", "voted_for", "commit_index"});
   if (!object) return object.error();
   PersistentState state;
   auto current_term = fields.uint(**object, "state", "current_term");

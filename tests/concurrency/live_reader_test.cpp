@@ -78,8 +78,8 @@ constexpr int kCodes = 32;
 
 struct Shared {
   std::atomic<std::uint64_t> opens{0};
-  std::atomic<std::uint64_t> reads{0};          // read_entry + term
-  std::atomic<std::uint64_t> range_reads{0};    // get_entries + visit_entries
+  std::atomic<std::uint64_t> reads{0};        // read_entry + term
+  std::atomic<std::uint64_t> range_reads{0};  // get_entries + visit_entries
   std::atomic<std::uint64_t> entries_checked{0};
   std::atomic<std::uint64_t> bytes_checked{0};
   std::atomic<std::uint64_t> views_rechecked{0};
@@ -101,9 +101,9 @@ Shared* shared = nullptr;
 // errc's names, by value (include/seglog/error.hpp), for the summary.
 const char* code_name(int value) {
   static const char* const names[] = {
-      "?",        "not_found", "corrupted", "out_of_range", "compacted", "gap",
-      "conflict", "entry_too_large", "invalid_argument", "locked", "read_only",
-      "closed",   "no_space",  "io_error",  "stale"};
+      "?",         "not_found", "corrupted",       "out_of_range",     "compacted",
+      "gap",       "conflict",  "entry_too_large", "invalid_argument", "locked",
+      "read_only", "closed",    "no_space",        "io_error",         "stale"};
   return value >= 0 && value < static_cast<int>(std::size(names)) ? names[value] : "?";
 }
 
@@ -161,8 +161,8 @@ class Reader {
   bool same_term(std::uint64_t index, std::uint64_t term) {
     auto [it, inserted] = terms_.emplace(index, term);
     if (!inserted && it->second != term) {
-      fail("index " + std::to_string(index) + " read with term " + std::to_string(term) +
-           " and " + std::to_string(it->second) + " from one handle");
+      fail("index " + std::to_string(index) + " read with term " + std::to_string(term) + " and " +
+           std::to_string(it->second) + " from one handle");
       return false;
     }
     return true;
@@ -472,8 +472,8 @@ class TempDirIn {
 void run_live(const std::filesystem::path& base, double seconds, std::uint64_t seed) {
   TempDirIn dir(base);
   REQUIRE(!dir.path().empty());
-  void* memory = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE,
-                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* memory =
+      ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   REQUIRE(memory != MAP_FAILED);
   shared = new (memory) Shared();
 
@@ -547,8 +547,7 @@ void run_live(const std::filesystem::path& base, double seconds, std::uint64_t s
       deaths.push_back("reader process " + std::to_string(pid) + ": " + describe_status(status));
     }
   }
-  const double took =
-      std::chrono::duration<double>(Clock::now() - start).count();
+  const double took = std::chrono::duration<double>(Clock::now() - start).count();
 
   // What was tried, for whoever reads the output.
   std::string errors;

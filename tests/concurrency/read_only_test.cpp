@@ -140,8 +140,7 @@ TEST_CASE("read-only: a sealed segment replaced by a new file of the same name i
   CHECK(is_entry(*now, 300, 2));
 }
 
-TEST_CASE("read-only: a sealed segment removed by truncate_before is stale",
-          "[read_only][stale]") {
+TEST_CASE("read-only: a sealed segment removed by truncate_before is stale", "[read_only][stale]") {
   TempDir dir;
   auto writer = open_or_fail(writer_options(dir.path()));
   REQUIRE(writer->append_entries(make_entries(1, 800, 1, kPayload)));
@@ -262,8 +261,8 @@ TEST_CASE("read-only: an OS failure scanning the newest segment is io_error, not
       std::fclose(f);
     }
     if (pages <= 0) ::_exit(no_limit);
-    const rlim_t limit = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) +
-                         (64ull << 20);
+    const rlim_t limit =
+        static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (64ull << 20);
     const rlimit rl{limit, limit};
     if (::setrlimit(RLIMIT_AS, &rl) != 0) ::_exit(no_limit);
     Options ro = options;
@@ -275,8 +274,9 @@ TEST_CASE("read-only: an OS failure scanning the newest segment is io_error, not
   REQUIRE(::waitpid(reader, &status, 0) == reader);
   REQUIRE(WIFEXITED(status));
   const int outcome = WEXITSTATUS(status);
-  INFO("outcome " << outcome << " (10 io_error, 11 a shorter log, 12 the whole log: the "
-                                "mapping did not fail, 13 another error, 14 no limit set)");
+  INFO("outcome " << outcome
+                  << " (10 io_error, 11 a shorter log, 12 the whole log: the "
+                     "mapping did not fail, 13 another error, 14 no limit set)");
   CHECK(outcome == io_error);
 
   // Without the limit the same open serves every entry.

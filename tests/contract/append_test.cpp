@@ -12,8 +12,7 @@ Batch one(LogEntry entry) { return {std::move(entry)}; }
 
 }  // namespace
 
-CONTRACT_TEST("append_entries of an empty batch succeeds and changes nothing",
-              "[append]") {
+CONTRACT_TEST("append_entries of an empty batch succeeds and changes nothing", "[append]") {
   TestType f;
   REQUIRE(f->append_entries({}));
   expect_log_across_reopen(f, 1, {});
@@ -25,9 +24,9 @@ CONTRACT_TEST("append_entries of an empty batch succeeds and changes nothing",
 CONTRACT_TEST("append_entries stores terms, types and payloads that every read returns",
               "[append]") {
   TestType f;
-  const auto log = append(*f, {make_entry(1, 1, 0, 0), make_entry(2, 1, 1, 1),
-                               make_entry(3, 2, 16, 2), make_entry(4, 2, 300, 255),
-                               make_entry(5, 3, 4096, 7), make_entry(6, 9, 5, 0)});
+  const auto log =
+      append(*f, {make_entry(1, 1, 0, 0), make_entry(2, 1, 1, 1), make_entry(3, 2, 16, 2),
+                  make_entry(4, 2, 300, 255), make_entry(5, 3, 4096, 7), make_entry(6, 9, 5, 0)});
   expect_log_across_reopen(f, 1, log);
 }
 
@@ -71,8 +70,8 @@ CONTRACT_TEST("append_entries refuses indices that are not consecutive and write
               "[append][errors]") {
   TestType f;
   const auto log = append(*f, make_entries(1, 3));
-  const std::vector<std::vector<std::uint64_t>> batches = {
-      {4, 6}, {4, 4}, {5, 4}, {4, 5, 7}, {2, 3, 4, 6}, {4, 3}};
+  const std::vector<std::vector<std::uint64_t>> batches = {{4, 6},    {4, 4},       {5, 4},
+                                                           {4, 5, 7}, {2, 3, 4, 6}, {4, 3}};
   for (const auto& indices : batches) {
     std::vector<LogEntry> batch;
     for (std::uint64_t i : indices) batch.push_back(make_entry(i, 1));
@@ -109,9 +108,9 @@ CONTRACT_TEST("append_entries refuses an oversized entry even where it would be 
 CONTRACT_TEST("append_entries accepts an entry of exactly max_entry_size, larger than a segment",
               "[append][segments]") {
   TestType f;
-  const auto log = append(*f, {make_entry(1, 1, 10), make_entry(2, 1, kMaxEntrySize),
-                               make_entry(3, 1, 10), make_entry(4, 2, kMaxEntrySize),
-                               make_entry(5, 2, kMaxEntrySize)});
+  const auto log =
+      append(*f, {make_entry(1, 1, 10), make_entry(2, 1, kMaxEntrySize), make_entry(3, 1, 10),
+                  make_entry(4, 2, kMaxEntrySize), make_entry(5, 2, kMaxEntrySize)});
   expect_log_across_reopen(f, 1, log);
 }
 

@@ -38,8 +38,7 @@ inline LogEntry varied_entry(std::uint64_t index, std::uint64_t term = 1) {
   return make_entry(index, term, varied_size(index), static_cast<std::uint8_t>(index % 5));
 }
 
-inline std::vector<LogEntry> make_varied_entries(std::uint64_t first,
-                                                 std::uint64_t count,
+inline std::vector<LogEntry> make_varied_entries(std::uint64_t first, std::uint64_t count,
                                                  std::uint64_t term = 1) {
   std::vector<LogEntry> out;
   out.reserve(count);
@@ -58,16 +57,15 @@ inline void append_in_batches(Storage& storage, const std::vector<LogEntry>& ent
 }
 
 // a followed by b.
-inline std::vector<LogEntry> joined(std::vector<LogEntry> a,
-                                    const std::vector<LogEntry>& b) {
+inline std::vector<LogEntry> joined(std::vector<LogEntry> a, const std::vector<LogEntry>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
 }
 
 // entries[from - entries.front().index, to - entries.front().index): the
 // entries with indices [from, to).
-inline std::vector<LogEntry> slice(const std::vector<LogEntry>& entries,
-                                   std::uint64_t from, std::uint64_t to) {
+inline std::vector<LogEntry> slice(const std::vector<LogEntry>& entries, std::uint64_t from,
+                                   std::uint64_t to) {
   const std::uint64_t base = entries.empty() ? from : entries.front().index;
   return {entries.begin() + static_cast<std::ptrdiff_t>(from - base),
           entries.begin() + static_cast<std::ptrdiff_t>(to - base)};
@@ -118,8 +116,7 @@ void expect_log_across_reopen(Fixture& fixture, std::uint64_t first,
 }
 
 // The snapshot data the cases save for a snapshot ending at `last_index`.
-inline std::vector<std::byte> snapshot_data(std::uint64_t last_index,
-                                            std::size_t size = 100) {
+inline std::vector<std::byte> snapshot_data(std::uint64_t last_index, std::size_t size = 100) {
   return payload_for(last_index ^ 0x5a5a, size);
 }
 

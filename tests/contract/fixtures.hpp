@@ -97,5 +97,4 @@ class SegmentedFixture {
 // One contract case, run on the executable's fixture as `TestType`. Test
 // files say `using namespace seglog::test;` so the fixture's name is short
 // in the case names ("... - MemoryFixture").
-#define CONTRACT_TEST(name, tags) \
-  TEMPLATE_TEST_CASE(name, tags, SEGLOG_CONTRACT_FIXTURE)
+#define CONTRACT_TEST(name, tags) TEMPLATE_TEST_CASE(name, tags, SEGLOG_CONTRACT_FIXTURE)

@@ -32,7 +32,10 @@ CONTRACT_TEST("close succeeds once and then every call returns closed", "[close]
       {"sync", [&] { return outcome(s.sync()); }},
       {"flush", [&] { return outcome(s.flush()); }},
       {"get_state", [&] { return outcome(s.get_state()); }},
-      {"save_state", [&] { return outcome(s.save_state(PersistentState{1, "a", 1})); }},
+      {"save_state",
+       [&] {
+         return outcome(s.save_state(PersistentState{1, "a", 1}));
+       }},
       {"term", [&] { return outcome(s.term(3)); }},
       {"term(0)", [&] { return outcome(s.term(0)); }},
       {"get_entry", [&] { return outcome(s.get_entry(3)); }},

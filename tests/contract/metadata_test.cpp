@@ -11,8 +11,8 @@ namespace {
 
 // Strings a JSON writer must escape, and text beyond ASCII.
 const std::vector<std::string> kAwkwardStrings = {
-    "n\xC5\x93ud-\xCE\xB2",                        // "nœud-β"
-    "\xE7\xAF\x80\xE7\x82\xB9 \xF0\x9F\x9A\x80",   // "節点 🚀"
+    "n\xC5\x93ud-\xCE\xB2",                       // "nœud-β"
+    "\xE7\xAF\x80\xE7\x82\xB9 \xF0\x9F\x9A\x80",  // "節点 🚀"
     "quote \" backslash \\ slash / tab \t newline \n cr \r",
     "control \x01\x1F del \x7F",
     "",
@@ -25,8 +25,8 @@ std::vector<std::byte> all_byte_values(std::size_t size) {
   return data;
 }
 
-void expect_snapshot(Storage& storage, const std::vector<std::byte>& data,
-                     std::uint64_t last_index, std::uint64_t last_term) {
+void expect_snapshot(Storage& storage, const std::vector<std::byte>& data, std::uint64_t last_index,
+                     std::uint64_t last_term) {
   const auto snapshot = storage.get_snapshot().value();
   REQUIRE(snapshot.has_value());
   CHECK(snapshot->meta == SnapshotMeta{last_index, last_term, data.size()});
@@ -71,10 +71,10 @@ CONTRACT_TEST("save_state round-trips a voted_for of arbitrary bytes", "[state]"
   const std::vector<std::string> votes = {
       std::string("\0", 1),
       std::string("node\0-2", 7),
-      "\xff\xfe",                 // never valid in UTF-8
-      "\xc0\xaf",                 // overlong '/'
-      "\xed\xa0\x80",             // a surrogate
-      "n\xC5\x93ud\xC3",          // valid, then a cut sequence
+      "\xff\xfe",                                          // never valid in UTF-8
+      "\xc0\xaf",                                          // overlong '/'
+      "\xed\xa0\x80",                                      // a surrogate
+      "n\xC5\x93ud\xC3",                                   // valid, then a cut sequence
       std::string("\x10\x00\x00\x00\x00\x00\x00\x2a", 8),  // a binary id
       all_bytes,
   };
@@ -98,8 +98,7 @@ CONTRACT_TEST("save_state replaces the previous state, back to defaults too", "[
   CHECK(f->get_state().value() == PersistentState{});
 }
 
-CONTRACT_TEST("save_cluster_config round-trips voters, learners and non-ASCII ids",
-              "[cluster]") {
+CONTRACT_TEST("save_cluster_config round-trips voters, learners and non-ASCII ids", "[cluster]") {
   TestType f;
   ClusterConfig config{12, 3, {}};
   for (std::size_t i = 0; i < kAwkwardStrings.size(); ++i) {

@@ -53,8 +53,9 @@ CONTRACT_TEST("term(0) is 0 before and after appends and compaction", "[read][te
   CHECK(f->term(0).value() == 0);
 }
 
-CONTRACT_TEST("get_entry and read_entry refuse index 0 and indices below first_index with compacted",
-              "[read][errors]") {
+CONTRACT_TEST(
+    "get_entry and read_entry refuse index 0 and indices below first_index with compacted",
+    "[read][errors]") {
   TestType f;
   const auto log = append(*f, make_entries(1, 10));
   REQUIRE(f->truncate_before(6));
@@ -77,8 +78,9 @@ CONTRACT_TEST("get_entry and read_entry refuse indices above last_index with out
   }
 }
 
-CONTRACT_TEST("a view stays valid and unchanged after its entry is truncated and its index rewritten",
-              "[read][views]") {
+CONTRACT_TEST(
+    "a view stays valid and unchanged after its entry is truncated and its index rewritten",
+    "[read][views]") {
   TestType f;
   const auto log = append(*f, make_varied_entries(1, 8));
   const EntryView view = f->read_entry(5).value();
@@ -90,8 +92,7 @@ CONTRACT_TEST("a view stays valid and unchanged after its entry is truncated and
   CHECK(view.to_entry() == log[4]);
 }
 
-CONTRACT_TEST("a view stays valid and unchanged after its entry is compacted",
-              "[read][views]") {
+CONTRACT_TEST("a view stays valid and unchanged after its entry is compacted", "[read][views]") {
   TestType f;
   const auto log = append(*f, make_varied_entries(1, 600));
   const EntryView first = f->read_entry(1).value();
@@ -139,7 +140,8 @@ CONTRACT_TEST("get_entries returns nothing when begin == end", "[read][get_entri
   CHECK(f->get_entries(5, 5, 0).value().empty());
 }
 
-CONTRACT_TEST("get_entries refuses begin > end with invalid_argument", "[read][get_entries][errors]") {
+CONTRACT_TEST("get_entries refuses begin > end with invalid_argument",
+              "[read][get_entries][errors]") {
   TestType f;
   CHECK(outcome(f->get_entries(1, 0)) == errc::invalid_argument);
   append(*f, make_entries(1, 10));
@@ -215,8 +217,8 @@ CONTRACT_TEST("get_entries returns one entry even when it alone exceeds the budg
 
 CONTRACT_TEST("entries of 0 bytes never use up a budget", "[read][get_entries][budget]") {
   TestType f;
-  const auto log = append(*f, {make_entry(1, 1, 0), make_entry(2, 1, 0), make_entry(3, 1, 16),
-                               make_entry(4, 1, 0)});
+  const auto log = append(
+      *f, {make_entry(1, 1, 0), make_entry(2, 1, 0), make_entry(3, 1, 16), make_entry(4, 1, 0)});
   CHECK(f->get_entries(1, 5, 0).value() == slice(log, 1, 3));
   CHECK(f->get_entries(3, 5, 0).value() == slice(log, 3, 4));
   CHECK(f->get_entries(1, 5, 16).value() == log);
@@ -261,8 +263,9 @@ CONTRACT_TEST("term answers from the log, not the snapshot, for indices still in
   CHECK(outcome(f->term(20)) == errc::out_of_range);
 }
 
-CONTRACT_TEST("concurrent readers always get the entry they ask for while the writer appends and compacts",
-              "[read][threads]") {
+CONTRACT_TEST(
+    "concurrent readers always get the entry they ask for while the writer appends and compacts",
+    "[read][threads]") {
   TestType f;
   Storage& storage = *f;
   constexpr std::uint64_t kEntries = 3000;

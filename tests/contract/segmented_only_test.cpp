@@ -13,9 +13,7 @@ using namespace seglog::test;
 
 namespace {
 
-Outcome open_outcome(const Options& options) {
-  return outcome(SegmentedStorage::open(options));
-}
+Outcome open_outcome(const Options& options) { return outcome(SegmentedStorage::open(options)); }
 
 std::unique_ptr<SegmentedStorage> open_or_fail(const Options& options) {
   auto opened = SegmentedStorage::open(options);
@@ -133,7 +131,10 @@ TEST_CASE("a read-only open refuses every write with read_only and changes nothi
       {"append_entries", [&] { return outcome(s.append_entries(make_entries(11, 1))); }},
       {"truncate_after", [&] { return outcome(s.truncate_after(5)); }},
       {"truncate_before", [&] { return outcome(s.truncate_before(5)); }},
-      {"save_state", [&] { return outcome(s.save_state(PersistentState{1, "x", 1})); }},
+      {"save_state",
+       [&] {
+         return outcome(s.save_state(PersistentState{1, "x", 1}));
+       }},
       {"save_snapshot", [&] { return outcome(s.save_snapshot(snapshot_data(6), 6, 1)); }},
       {"save_cluster_config", [&] { return outcome(s.save_cluster_config(ClusterConfig{})); }},
       {"sync", [&] { return outcome(s.sync()); }},

@@ -310,7 +310,8 @@ CONTRACT_TEST("random operation sequences agree with a model of the contract",
     const unsigned op = random() % 100;
     if (op < 55) {  // append, often overlapping, sometimes conflicting or leaving a gap
       if (random() % 8 == 0) ++current_term;
-      const std::uint64_t start = std::max<std::uint64_t>(1, pick(below(model.first, 3), model.last() + 2));
+      const std::uint64_t start =
+          std::max<std::uint64_t>(1, pick(below(model.first, 3), model.last() + 2));
       const std::uint64_t count = pick(1, 12);
       Batch batch;
       for (std::uint64_t i = start; i < start + count; ++i) {

@@ -27,9 +27,7 @@ class DefaultVisitStorage final : public Storage {
   std::uint64_t first_index() const override { return inner_.first_index(); }
   std::uint64_t last_index() const override { return inner_.last_index(); }
   Result<std::uint64_t> term(std::uint64_t index) const override { return inner_.term(index); }
-  Result<LogEntry> get_entry(std::uint64_t index) const override {
-    return inner_.get_entry(index);
-  }
+  Result<LogEntry> get_entry(std::uint64_t index) const override { return inner_.get_entry(index); }
   Result<EntryView> read_entry(std::uint64_t index) const override {
     return inner_.read_entry(index);
   }
@@ -115,8 +113,9 @@ Outcome refused(const Storage& storage, std::uint64_t begin, std::uint64_t end) 
 
 }  // namespace
 
-CONTRACT_TEST("visit_entries visits the entries of [begin, end) in order, as get_entries returns them",
-              "[visit]") {
+CONTRACT_TEST(
+    "visit_entries visits the entries of [begin, end) in order, as get_entries returns them",
+    "[visit]") {
   TestType f;
   const auto log = append(*f, make_varied_entries(1, 10));
   on_both(f, [&](Storage& s) {
@@ -171,8 +170,9 @@ CONTRACT_TEST("visit_entries visits nothing when begin == end", "[visit]") {
   });
 }
 
-CONTRACT_TEST("visit_entries refuses what get_entries refuses, with the same errors, before visiting",
-              "[visit][errors]") {
+CONTRACT_TEST(
+    "visit_entries refuses what get_entries refuses, with the same errors, before visiting",
+    "[visit][errors]") {
   TestType f;
   on_both(f, [&](Storage& s) {
     CHECK(refused(s, 1, 0) == errc::invalid_argument);
@@ -242,8 +242,10 @@ CONTRACT_TEST("visit_entries keeps to the byte budget as get_entries does, one e
   });
 }
 
-CONTRACT_TEST("visit_entries visits one entry even when it alone exceeds the budget, and 0-byte entries use none",
-              "[visit][budget]") {
+CONTRACT_TEST(
+    "visit_entries visits one entry even when it alone exceeds the budget, and 0-byte entries use "
+    "none",
+    "[visit][budget]") {
   TestType f;
   const auto log = append(*f, {make_entry(1, 1, 1000), make_entry(2, 1, 0), make_entry(3, 1, 0),
                                make_entry(4, 1, 16), make_entry(5, 1, 0)});
@@ -335,8 +337,9 @@ CONTRACT_TEST("an exception thrown by the visitor propagates and leaves the stor
   expect_log_across_reopen(f, 101, slice(joined(log, more), 101, 901));
 }
 
-CONTRACT_TEST("concurrent visit_entries readers see the right entries while the writer appends and compacts",
-              "[visit][threads]") {
+CONTRACT_TEST(
+    "concurrent visit_entries readers see the right entries while the writer appends and compacts",
+    "[visit][threads]") {
   TestType f;
   Storage& storage = *f;
   constexpr std::uint64_t kEntries = 3000;
@@ -348,11 +351,10 @@ CONTRACT_TEST("concurrent visit_entries readers see the right entries while the 
       if (last == 0) continue;
       start = start % last + 1;
       std::uint64_t next = start;
-      const Status status =
-          storage.visit_entries(start, start + len, [&](const EntryView& view) {
-            if (view.index() != next++ || view.to_entry() != varied_entry(view.index())) ++wrong;
-            return true;
-          });
+      const Status status = storage.visit_entries(start, start + len, [&](const EntryView& view) {
+        if (view.index() != next++ || view.to_entry() != varied_entry(view.index())) ++wrong;
+        return true;
+      });
       if (!status && !(status.error() == errc::compacted)) ++unexpected;
       ++visits;
     }

@@ -121,7 +121,7 @@ TEST_CASE("entries acknowledged by sync survive SIGKILL at any moment, and nothi
     REQUIRE(storage.close());
   }
   WARN(kill_count() << " kills (" << killed_mid_run << " by SIGKILL), last acknowledged index "
-              << max_acked << ", torn tails cut at reopen " << torn_tails);
+                    << max_acked << ", torn tails cut at reopen " << torn_tails);
   CHECK(killed_mid_run == kill_count());
   CHECK(max_acked > 0);
 }

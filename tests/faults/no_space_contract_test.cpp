@@ -126,14 +126,19 @@ const std::vector<Scenario>& scenarios() {
          REQUIRE(s.save_snapshot(snapshot_bytes(500), 500, 2));
        },
        [](SegmentedStorage& s) { return s.truncate_before(501); }},
-      {"append_entries with rolls",
-       [](SegmentedStorage& s) { append_synced(s, 1, 100, 100); },
+      {"append_entries with rolls", [](SegmentedStorage& s) { append_synced(s, 1, 100, 100); },
        [](SegmentedStorage& s) { return s.append_entries(make_entries(101, 1500, 1, 100)); }},
       {"save_state",
-       [](SegmentedStorage& s) { REQUIRE(s.save_state({1, "a", 0})); },
-       [](SegmentedStorage& s) { return s.save_state({2, "b", 5}); }},
+       [](SegmentedStorage& s) {
+         REQUIRE(s.save_state({1, "a", 0}));
+       },
+       [](SegmentedStorage& s) {
+         return s.save_state({2, "b", 5});
+       }},
       {"save_cluster_config",
-       [](SegmentedStorage& s) { REQUIRE(s.save_cluster_config({1, 1, {{"a", "h:1", true}}})); },
+       [](SegmentedStorage& s) {
+         REQUIRE(s.save_cluster_config({1, 1, {{"a", "h:1", true}}}));
+       },
        [](SegmentedStorage& s) {
          return s.save_cluster_config({4, 2, {{"a", "h:1", true}, {"b", "h:2", false}}});
        }},
@@ -255,9 +260,10 @@ TEST_CASE("ENOSPC from the fdatasync of sync() is io_error, and the log refuses 
   CHECK(outcome(storage->append_entries(make_entries(101, 1))) == errc::io_error);
 }
 
-TEST_CASE("ENOSPC in truncate_after, truncate_before and a snapshot install is io_error when "
-          "the log then refuses writes",
-          "[faults][no_space][contract]") {
+TEST_CASE(
+    "ENOSPC in truncate_after, truncate_before and a snapshot install is io_error when "
+    "the log then refuses writes",
+    "[faults][no_space][contract]") {
   struct Case {
     const char* name;
     std::function<Status(SegmentedStorage&)> call;
@@ -296,9 +302,8 @@ TEST_CASE("ENOSPC in truncate_after, truncate_before and a snapshot install is i
   // leave it refusing writes: io_error.
   for (const Op op : {Op::write, Op::sync, Op::preallocate, Op::rename, Op::sync_directory}) {
     for (int n = 1;; ++n) {
-      INFO("snapshot install into an empty log, the " << n << "-th "
-                                                      << seglog::detail::fault::op_name(op)
-                                                      << " failing with ENOSPC");
+      INFO("snapshot install into an empty log, the "
+           << n << "-th " << seglog::detail::fault::op_name(op) << " failing with ENOSPC");
       seglog::test::TempDir dir;
       auto storage = SegmentedStorage::open(small_options(dir.path())).value();
       REQUIRE(storage->save_snapshot(snapshot_bytes(100), 100, 3));
@@ -327,19 +332,27 @@ TEST_CASE("ENOSPC in truncate_after, truncate_before and a snapshot install is i
 // The saves beside the log never make it refuse writes. ENOSPC before
 // their rename changed nothing: no_space. ENOSPC from the directory fsync
 // after it: the new file is already what get_* returns, so not no_space.
-TEST_CASE("ENOSPC in a save is no_space before its rename and io_error after it; the log "
-          "stays usable either way",
-          "[faults][no_space][contract]") {
+TEST_CASE(
+    "ENOSPC in a save is no_space before its rename and io_error after it; the log "
+    "stays usable either way",
+    "[faults][no_space][contract]") {
   struct Save {
     const char* name;
     std::function<Status(SegmentedStorage&)> call;
     std::function<bool(SegmentedStorage&)> took_effect;
   };
   const std::vector<Save> saves = {
-      {"save_state", [](SegmentedStorage& s) { return s.save_state({7, "b", 3}); },
-       [](SegmentedStorage& s) { return s.get_state().value() == PersistentState{7, "b", 3}; }},
+      {"save_state",
+       [](SegmentedStorage& s) {
+         return s.save_state({7, "b", 3});
+       },
+       [](SegmentedStorage& s) {
+         return s.get_state().value() == PersistentState{7, "b", 3};
+       }},
       {"save_cluster_config",
-       [](SegmentedStorage& s) { return s.save_cluster_config({2, 2, {{"b", "h:2", true}}}); },
+       [](SegmentedStorage& s) {
+         return s.save_cluster_config({2, 2, {{"b", "h:2", true}}});
+       },
        [](SegmentedStorage& s) {
          return s.get_cluster_config().value() == ClusterConfig{2, 2, {{"b", "h:2", true}}};
        }},
@@ -367,8 +380,7 @@ TEST_CASE("ENOSPC in a save is no_space before its rename and io_error after it;
   };
   for (const Save& save : saves) {
     for (const Op op : {Op::create, Op::write, Op::sync, Op::sync_directory}) {
-      INFO(save.name << ", its " << seglog::detail::fault::op_name(op)
-                     << " failing with ENOSPC");
+      INFO(save.name << ", its " << seglog::detail::fault::op_name(op) << " failing with ENOSPC");
       seglog::test::TempDir dir;
       auto storage = SegmentedStorage::open(small_options(dir.path())).value();
       append_synced(*storage, 1, 10, 16);

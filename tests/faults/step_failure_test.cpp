@@ -43,7 +43,7 @@ struct Sweep {
   // Under the fault. (Unsynced appends the operation needs go in `before`.)
   std::function<Status(SegmentedStorage&)> operation;
   std::function<void(SegmentedStorage&)> before = [](SegmentedStorage&) {};
-  std::uint64_t first_after = 1;       // the first index once it succeeded
+  std::uint64_t first_after = 1;          // the first index once it succeeded
   std::uint64_t synced_last = kPrepared;  // never lost
   std::uint64_t max_last = kPrepared;     // never more
   std::uint64_t last_after = 0;           // exact last once it succeeded (0: any)
@@ -56,8 +56,9 @@ std::string check_entries(const SegmentedStorage& s) {
   const std::uint64_t last = s.last_index();
   if (last < first) return {};
   auto read = s.get_entries(first, last + 1);
-  if (!read) return "get_entries [" + std::to_string(first) + ", " + std::to_string(last) +
-                    "]: " + seglog::test::describe(seglog::test::outcome(read));
+  if (!read)
+    return "get_entries [" + std::to_string(first) + ", " + std::to_string(last) +
+           "]: " + seglog::test::describe(seglog::test::outcome(read));
   for (const LogEntry& e : *read) {
     const LogEntry want = power_loss_entry(e.index, 1);
     if (e.term != want.term || e.data != want.data) {
@@ -70,9 +71,9 @@ std::string check_entries(const SegmentedStorage& s) {
 
 struct SweepCounts {
   int steps = 0;
-  int reported = 0;     // the call returned the error
-  int swallowed = 0;    // the call succeeded (a logged, non-essential step)
-  int sticky = 0;       // later writes refused until reopen
+  int reported = 0;   // the call returned the error
+  int swallowed = 0;  // the call succeeded (a logged, non-essential step)
+  int sticky = 0;     // later writes refused until reopen
   std::map<std::string, int> failed_ops;
 };
 
@@ -151,8 +152,7 @@ bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
     ++counts.reported;
     CHECK((result.error() == errc::io_error || result.error() == errc::no_space));
   }
-  const bool segment_fsync =
-      failed_op == FaultOp::sync && failed.ends_with(".seg");
+  const bool segment_fsync = failed_op == FaultOp::sync && failed.ends_with(".seg");
   if (!sweep.closes) {
     // Reads go on, whatever failed.
     CHECK(check_entries(*s) == "");
@@ -261,8 +261,7 @@ TEST_CASE("each step of a sync fails in turn", "[faults][steps]") {
   sweep_every_step(sweep);
 }
 
-TEST_CASE("each step of truncate_after into a sealed segment fails in turn",
-          "[faults][steps]") {
+TEST_CASE("each step of truncate_after into a sealed segment fails in turn", "[faults][steps]") {
   Sweep sweep;
   sweep.name = "truncate_after(250)";
   sweep.operation = [](SegmentedStorage& s) { return s.truncate_after(250); };
@@ -271,8 +270,7 @@ TEST_CASE("each step of truncate_after into a sealed segment fails in turn",
   sweep_every_step(sweep);
 }
 
-TEST_CASE("each step of truncate_after into the active segment fails in turn",
-          "[faults][steps]") {
+TEST_CASE("each step of truncate_after into the active segment fails in turn", "[faults][steps]") {
   Sweep sweep;
   sweep.name = "truncate_after(580)";
   sweep.operation = [](SegmentedStorage& s) { return s.truncate_after(580); };
@@ -281,8 +279,7 @@ TEST_CASE("each step of truncate_after into the active segment fails in turn",
   sweep_every_step(sweep);
 }
 
-TEST_CASE("each step of truncate_before with a boundary rewrite fails in turn",
-          "[faults][steps]") {
+TEST_CASE("each step of truncate_before with a boundary rewrite fails in turn", "[faults][steps]") {
   Sweep sweep;
   sweep.name = "truncate_before(350)";
   sweep.operation = [](SegmentedStorage& s) { return s.truncate_before(350); };
@@ -290,8 +287,7 @@ TEST_CASE("each step of truncate_before with a boundary rewrite fails in turn",
   sweep_every_step(sweep);
 }
 
-TEST_CASE("each step of truncate_before into the active segment fails in turn",
-          "[faults][steps]") {
+TEST_CASE("each step of truncate_before into the active segment fails in turn", "[faults][steps]") {
   Sweep sweep;
   sweep.name = "truncate_before(590)";
   sweep.operation = [](SegmentedStorage& s) { return s.truncate_before(590); };
@@ -349,8 +345,7 @@ TEST_CASE("each step fails in turn while several rolls are in flight", "[faults]
 // spares and queueing more seals) before anything is flushed. The first
 // failing call's result is the scenario's; the calls after it still run,
 // as a caller that does not stop at an error would make them.
-TEST_CASE("each step fails in turn with rolls, a rewrite and spares in flight",
-          "[faults][steps]") {
+TEST_CASE("each step fails in turn with rolls, a rewrite and spares in flight", "[faults][steps]") {
   Sweep sweep;
   sweep.name = "rolls, truncate_before(700), more rolls, truncate_after(1500), sync";
   sweep.operation = [](SegmentedStorage& s) {
@@ -419,7 +414,8 @@ TEST_CASE("two failures at random steps while rolls and a rewrite are in flight"
                   << (failed.size() > 1 ? ", " + failed.back() : "") << "); the scenario returned "
                   << seglog::test::describe(seglog::test::outcome(result)));
     ++trials;
-    ++outcomes[result ? "ok" : seglog::test::errc_name(static_cast<errc>(result.error().code().value()))];
+    ++outcomes[result ? "ok"
+                      : seglog::test::errc_name(static_cast<errc>(result.error().code().value()))];
     if (!result) CHECK((result.error() == errc::io_error || result.error() == errc::no_space));
     // Reads go on, and nothing synced is lost on the failing handle.
     CHECK(check_entries(*s) == "");

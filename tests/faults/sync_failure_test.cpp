@@ -164,8 +164,8 @@ void unseal(const std::filesystem::path& path, std::uint64_t synced_end) {
   bytes.resize(identity->capacity, std::byte{0});
   SegmentState unsealed;
   unsealed.sequence = sealed->sequence + 1;
-  unsealed.synced_end = synced_end == 0 ? (kSegmentHeaderBytes + sealed->end_offset) / 16 * 8
-                                        : synced_end;
+  unsealed.synced_end =
+      synced_end == 0 ? (kSegmentHeaderBytes + sealed->end_offset) / 16 * 8 : synced_end;
   encode_state(bytes.data() + next_slot_offset(unsealed.sequence), unsealed, identity->salt);
   REQUIRE(current_state(bytes.data(), identity->salt) == unsealed);
   seglog::test::write_file(path, bytes);

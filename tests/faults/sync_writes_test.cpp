@@ -178,7 +178,6 @@ void expect_entries(const SegmentedStorage& storage, const Model& model, std::ui
   CHECK(mismatches == 0);
 }
 
-
 void append_or_fail(SegmentedStorage& storage, const std::vector<LogEntry>& batch) {
   auto s = storage.append_entries(batch);
   INFO(seglog::test::describe(seglog::test::outcome(s)));
@@ -247,8 +246,8 @@ void zero_range(const fs::path& path, std::uint64_t offset, std::uint64_t length
 // The offset one past the last nonzero byte of the file (0: all zero).
 std::uint64_t end_of_nonzero(const fs::path& path) {
   const auto bytes = read_range(path, 0, fs::file_size(path));
-  const auto last = std::find_if(bytes.rbegin(), bytes.rend(),
-                                 [](std::byte b) { return b != std::byte{0}; });
+  const auto last =
+      std::find_if(bytes.rbegin(), bytes.rend(), [](std::byte b) { return b != std::byte{0}; });
   return static_cast<std::uint64_t>(bytes.rend() - last);
 }
 
@@ -309,7 +308,8 @@ TEST_CASE("a writer that syncs small batches writes each batch with one pwrite",
       // The staged records, in one write, and nothing else (no sync).
       expect_only_writes(calls.during([&] {
         append_or_fail(*storage, model.next(16, 100 + static_cast<std::size_t>(round) * 37));
-      }), 1);
+      }),
+                         1);
       expect_entries(*storage, model, model.last());
       sync_or_fail(*storage);
       expect_entries(*storage, model, model.last());
@@ -318,7 +318,8 @@ TEST_CASE("a writer that syncs small batches writes each batch with one pwrite",
     // buffer's worth, still below the streaming mark.
     expect_only_writes(calls.during([&] {
       append_or_fail(*storage, model.next(3000, 100));  // 3000 x 136 B = 408,000 B
-    }), 2);
+    }),
+                       2);
     expect_entries(*storage, model, model.last());
     sync_or_fail(*storage);
     // Below the streaming mark nothing is zeroed ahead: the next
@@ -328,8 +329,7 @@ TEST_CASE("a writer that syncs small batches writes each batch with one pwrite",
   (void)log.close_reopen_and_expect_all();
 }
 
-TEST_CASE("a streaming writer stores records through the mapping",
-          "[faults][sync_writes]") {
+TEST_CASE("a streaming writer stores records through the mapping", "[faults][sync_writes]") {
   LogUnderTest log(4);
   Model& model = log.model;
   {
@@ -338,8 +338,7 @@ TEST_CASE("a streaming writer stores records through the mapping",
     // 1,100 x 1,032 B = 1,135,200 B unsynced: past the streaming mark.
     std::size_t mark = calls.size();
     append_or_fail(*storage, model.next(1100, 1000));
-    REQUIRE(model.record_bytes_upto(model.last()) - model.record_bytes_upto(4) >=
-            kStreamingBytes);
+    REQUIRE(model.record_bytes_upto(model.last()) - model.record_bytes_upto(4) >= kStreamingBytes);
     {
       const auto seen = calls.since(mark);
       INFO("calls on the segment: " << describe(seen));
@@ -405,8 +404,7 @@ TEST_CASE("a record larger than the staging buffer is stored through the mapping
 
 // ---- 2. a failing pwrite --------------------------------------------------------
 
-TEST_CASE("a failed pwrite of staged records falls back to the mapping",
-          "[faults][sync_writes]") {
+TEST_CASE("a failed pwrite of staged records falls back to the mapping", "[faults][sync_writes]") {
   LogUnderTest log(10);
   Model& model = log.model;
   {
@@ -507,8 +505,7 @@ TEST_CASE("a failed zeros write ahead of the records does not fail the sync",
 
 // ---- 3. the runway's schedule -----------------------------------------------------
 
-TEST_CASE("small syncs write zeros ahead of the records every few syncs",
-          "[faults][sync_writes]") {
+TEST_CASE("small syncs write zeros ahead of the records every few syncs", "[faults][sync_writes]") {
   LogUnderTest log;
   Model& model = log.model;
   auto& storage = log.storage;

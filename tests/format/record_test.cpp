@@ -166,7 +166,8 @@ TEST_CASE("nonzero reserved bytes after the type are invalid even when the check
   // GCC 12 at -O3 inlines XXH3's paths for every length up to 2^32 and
   // reports their reads past the 48-byte buffer (-Warray-bounds), paths
   // that this size can never take.
-  const std::size_t size = std::min<std::size_t>(load_le<std::uint32_t>(bytes.data() + 8), bytes.size());
+  const std::size_t size =
+      std::min<std::size_t>(load_le<std::uint32_t>(bytes.data() + 8), bytes.size());
   store_le<std::uint64_t>(bytes.data(), checksum(bytes.data() + 8, size - 8, kSalt));
   INFO("reserved byte " << reserved);
   CHECK(decode(bytes) == RecordStatus::invalid);

@@ -96,9 +96,10 @@ TEST_CASE("an identity of another format version is invalid even with a matching
   CHECK_FALSE(decode_identity(block.data()));
 }
 
-TEST_CASE("an identity with an impossible capacity or interval is invalid even with a matching "
-          "checksum",
-          "[format][segment_header]") {
+TEST_CASE(
+    "an identity with an impossible capacity or interval is invalid even with a matching "
+    "checksum",
+    "[format][segment_header]") {
   // Readers size allocations and mappings by these fields: a crafted file
   // with a valid checksum must not make them huge (or divide by zero).
   auto with = [](auto change) {
@@ -226,13 +227,13 @@ TEST_CASE("current_state ignores bytes outside the two slots", "[format][segment
   CHECK(decode_identity(page.data()));
 }
 
-TEST_CASE("reserved_byte_set finds any non-zero byte outside the identity and slots, and only there",
-          "[format][segment_header]") {
+TEST_CASE(
+    "reserved_byte_set finds any non-zero byte outside the identity and slots, and only there",
+    "[format][segment_header]") {
   Page page{};
   CHECK_FALSE(reserved_byte_set(page.data()).has_value());
   const auto in_use = [](std::uint64_t pos) {
-    return pos < kIdentityBytes ||
-           (pos >= kSlotOffsets[0] && pos < kSlotOffsets[0] + kSlotBytes) ||
+    return pos < kIdentityBytes || (pos >= kSlotOffsets[0] && pos < kSlotOffsets[0] + kSlotBytes) ||
            (pos >= kSlotOffsets[1] && pos < kSlotOffsets[1] + kSlotBytes);
   };
   for (std::uint64_t pos = 0; pos < kSegmentHeaderBytes; ++pos) {

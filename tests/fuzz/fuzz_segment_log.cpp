@@ -118,7 +118,9 @@ void check_append(std::unique_ptr<SegmentedStorage> storage) {
   const std::uint64_t last = storage->last_index();
   if (last == UINT64_MAX) return;
   auto last_term = storage->term(last);
-  const LogEntry entry{last + 1, last_term ? std::max<std::uint64_t>(*last_term, 1) : 1, 7,
+  const LogEntry entry{last + 1,
+                       last_term ? std::max<std::uint64_t>(*last_term, 1) : 1,
+                       7,
                        {std::byte{'f'}, std::byte{'u'}, std::byte{'z'}, std::byte{'z'}}};
   if (auto appended = storage->append_entries({&entry, 1}); !appended) {
     if (std::getenv("SEGLOG_FUZZ_VERBOSE")) {

@@ -65,9 +65,9 @@ void check_snapshot(std::span<const std::byte> bytes) {
                     reader->meta().last_term == header->last_term);
   const std::span<const std::byte> mapped = reader->data();
   SEGLOG_FUZZ_CHECK(mapped.size() == size - kSnapshotHeaderBytes);
-  SEGLOG_FUZZ_CHECK(mapped.empty() || std::memcmp(mapped.data(),
-                                                  bytes.data() + kSnapshotHeaderBytes,
-                                                  mapped.size()) == 0);
+  SEGLOG_FUZZ_CHECK(
+      mapped.empty() ||
+      std::memcmp(mapped.data(), bytes.data() + kSnapshotHeaderBytes, mapped.size()) == 0);
   SEGLOG_FUZZ_CHECK(loaded->has_value() && (*loaded)->meta == reader->meta());
   SEGLOG_FUZZ_CHECK((*loaded)->data.size() == mapped.size());
   SEGLOG_FUZZ_CHECK(mapped.empty() ||

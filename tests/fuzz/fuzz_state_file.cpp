@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   SEGLOG_FUZZ_CHECK(state->has_value());  // the file is there
-  const std::string canonical = encode_document(
-      DocumentKind{kStateFileName, "seglog-state", "state"}, encode_state(**state));
+  const std::string canonical =
+      encode_document(DocumentKind{kStateFileName, "seglog-state", "state"}, encode_state(**state));
   SEGLOG_FUZZ_CHECK(std::string_view(reinterpret_cast<const char*>(data), size) == canonical);
   return 0;
 }

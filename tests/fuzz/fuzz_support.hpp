@@ -16,14 +16,13 @@
 #include <sanitizer/common_interface_defs.h>
 
 // A broken invariant is a finding: abort, so libFuzzer saves the input.
-#define SEGLOG_FUZZ_CHECK(condition)                                          \
-  do {                                                                        \
-    if (!(condition)) {                                                       \
-      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__,         \
-                   __LINE__, #condition);                                     \
-      ::seglog::fuzz::remove_scratch_dir();                                   \
-      std::abort();                                                           \
-    }                                                                         \
+#define SEGLOG_FUZZ_CHECK(condition)                                                         \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
+      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #condition); \
+      ::seglog::fuzz::remove_scratch_dir();                                                  \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (false)
 
 namespace seglog::fuzz {

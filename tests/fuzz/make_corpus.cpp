@@ -123,8 +123,10 @@ int main(int argc, char** argv) {
     must(s.sync(), "sync");
     return read_file(file);
   });
-  for (const auto& [name, bytes] : {std::pair{"sealed_two", &two}, {"sealed_sparse", &sparse},
-                                    {"sealed_cut", &cut}, {"active", &active}}) {
+  for (const auto& [name, bytes] : {std::pair{"sealed_two", &two},
+                                    {"sealed_sparse", &sparse},
+                                    {"sealed_cut", &cut},
+                                    {"active", &active}}) {
     // The active segment is cut to 8 KiB (records, then zeros): its 64 KiB
     // of preallocation would raise libFuzzer's input size limit (the
     // largest seed) eightfold and cut the exec rate. Open accepts a file
@@ -173,7 +175,8 @@ int main(int argc, char** argv) {
     const auto cluster_path = dir.path() / detail::kClusterFileName;
     must(detail::store_cluster_config(dir.path(), {0, 0, {}}), "store_cluster_config");
     write_file(out / "cluster_file" / "empty", read_file(cluster_path));
-    must(detail::store_cluster_config(dir.path(), {12, 3,
+    must(detail::store_cluster_config(dir.path(), {12,
+                                                   3,
                                                    {{"a", "10.0.0.1:7000", true},
                                                     {"b", "10.0.0.2:7000", true},
                                                     {"c\"\x02", "[::1]:7000", false}}}),

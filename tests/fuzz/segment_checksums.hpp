@@ -41,8 +41,7 @@ inline void fix_segment_checksums(std::span<std::byte> file) {
     const auto record_size = load_le<std::uint32_t>(bytes + offset + 8);
     const std::uint64_t padded = align_up(record_size, kRecordAlignment);
     if (record_size < kRecordHeaderBytes || padded > size - offset) break;
-    store_le<std::uint64_t>(bytes + offset,
-                            checksum(bytes + offset + 8, record_size - 8, salt));
+    store_le<std::uint64_t>(bytes + offset, checksum(bytes + offset + 8, record_size - 8, salt));
     offset += padded;
   }
 

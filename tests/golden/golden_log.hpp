@@ -36,7 +36,8 @@ inline LogEntry entry(std::uint64_t i) {
 inline PersistentState state() { return {7, std::string("n2\xff\0", 4), 390}; }
 
 inline ClusterConfig cluster() {
-  return {300, 3,
+  return {300,
+          3,
           {{"node-1", "10.0.0.1:7000", true},
            {"n\xC5\x93ud-2", "[fe80::2]:7000", true},
            {"node-3", "10.0.0.3:7000", false}}};
@@ -75,7 +76,8 @@ inline std::string write(const std::filesystem::path& dir) {
     if (auto st = log.flush(); !st) return "flush: " + st.error().message();
   }
   if (auto st = log.save_state(state()); !st) return "save_state: " + st.error().message();
-  if (auto st = log.save_cluster_config(cluster()); !st) return "save_cluster: " + st.error().message();
+  if (auto st = log.save_cluster_config(cluster()); !st)
+    return "save_cluster: " + st.error().message();
   const auto data = snapshot_data();
   if (auto st = log.save_snapshot(data, kSnapshotIndex, kSnapshotTerm); !st) {
     return "save_snapshot: " + st.error().message();

@@ -586,7 +586,6 @@ TEST_CASE("a truncate_before while a visitor waits ends the range with compacted
   CHECK(seen == expected);
   REQUIRE_FALSE(status);
   CHECK(status.error() == errc::compacted);
-  CHECK_THAT(status.error().message(),
-             Catch::Contains("index " + std::to_string(first_end + 1)));
+  CHECK_THAT(status.error().message(), Catch::Contains("index " + std::to_string(first_end + 1)));
   expect_model(*storage, after, compact_to, options.dir);
 }

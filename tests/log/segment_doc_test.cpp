@@ -129,16 +129,15 @@ struct DocBlock {
 std::vector<DocBlock> xxd_blocks(const std::string& doc) {
   std::vector<DocBlock> blocks;
   const std::string prefix = "$ xxd -g 1 -s ";
-  for (std::size_t at = doc.find(prefix); at != std::string::npos;
-       at = doc.find(prefix, at + 1)) {
+  for (std::size_t at = doc.find(prefix); at != std::string::npos; at = doc.find(prefix, at + 1)) {
     DocBlock block;
     const std::size_t eol = doc.find('\n', at);
     block.command = doc.substr(at, eol - at);
     unsigned long long offset = 0;
     unsigned long long length = 0;
     char name[64] = {};
-    REQUIRE(std::sscanf(block.command.c_str(), "$ xxd -g 1 -s %llu -l %llu %63s", &offset,
-                        &length, name) == 3);
+    REQUIRE(std::sscanf(block.command.c_str(), "$ xxd -g 1 -s %llu -l %llu %63s", &offset, &length,
+                        name) == 3);
     REQUIRE(std::string(name) == kSegmentName);
     block.offset = offset;
     block.length = length;

@@ -45,8 +45,8 @@ void check_every_target(const std::vector<SparsePoint>& points) {
   const std::uint64_t last = points.empty() ? 0 : points.back().index_delta;
   for (std::uint64_t target = 0; target <= last + 3; ++target) {
     const WalkStart want = by_scan(points, target);
-    const WalkStart got = floor_point(points.size(), target,
-                                      [&](std::uint64_t i) { return points[i]; });
+    const WalkStart got =
+        floor_point(points.size(), target, [&](std::uint64_t i) { return points[i]; });
     INFO("points " << points.size() << ", target " << target);
     REQUIRE(got.found == want.found);
     if (want.found) {
@@ -210,7 +210,8 @@ TEST_CASE("AppendCursor: the record plus a footer with one more point must fit")
   CHECK(cursor.advance(64));  // the first record gets a point
   CHECK(cursor.point_count == 1);
   CHECK(AppendCursor::capacity_for_one(1 << 20) % 4096 == 0);
-  CHECK(AppendCursor::capacity_for_one(1 << 20) >= kSegmentHeaderBytes + (1 << 20) + footer_bytes(1));
+  CHECK(AppendCursor::capacity_for_one(1 << 20) >=
+        kSegmentHeaderBytes + (1 << 20) + footer_bytes(1));
 }
 
 TEST_CASE("check_record tells end, invalid, out of sequence and ok apart") {
@@ -282,9 +283,7 @@ SegmentFacts sealed_segment() {
   return f;
 }
 
-bool trips(const std::string& broken, const char* which) {
-  return broken.rfind(which, 0) == 0;
-}
+bool trips(const std::string& broken, const char* which) { return broken.rfind(which, 0) == 0; }
 
 }  // namespace
 

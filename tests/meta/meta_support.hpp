@@ -121,7 +121,6 @@ inline std::optional<std::vector<std::byte>> truncate_to(const std::vector<std::
   return std::vector<std::byte>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(k));
 }
 
-
 // A snapshot writer in `dir`, or the test fails.
 inline SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10,
                             std::uint64_t last_term = 2,

@@ -31,8 +31,8 @@ Bytes mix(const FileVersions& file, Pattern pattern, std::mt19937_64& rng, Image
   if (s.size() != c.size()) {
     // An unsynced size change (growth, preallocation, trim) is one
     // metadata update: it reached the disk or not.
-    const bool keep = pattern == Pattern::keep_all ||
-                      (pattern == Pattern::random && (rng() & 1) != 0);
+    const bool keep =
+        pattern == Pattern::keep_all || (pattern == Pattern::random && (rng() & 1) != 0);
     size = keep ? c.size() : s.size();
   }
   auto old_at = [&](std::size_t i) { return i < s.size() ? s[i] : std::byte{0}; };
@@ -63,7 +63,8 @@ Bytes mix(const FileVersions& file, Pattern pattern, std::mt19937_64& rng, Image
 
 void write_bytes(const std::filesystem::path& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write the crash image file " + path.string());
 }
 
@@ -83,12 +84,16 @@ ImageStats write_crash_image(const CrashPoint& point, std::uint64_t pattern_numb
   for (std::size_t k = 0; k < kept; ++k) {
     const NamespaceOp& op = point.pending[k];
     switch (op.kind) {
-      case NamespaceOp::Kind::create: names[op.name] = op.file; break;
+      case NamespaceOp::Kind::create:
+        names[op.name] = op.file;
+        break;
       case NamespaceOp::Kind::rename:
         names.erase(op.name);
         names[op.to] = op.file;
         break;
-      case NamespaceOp::Kind::unlink: names.erase(op.name); break;
+      case NamespaceOp::Kind::unlink:
+        names.erase(op.name);
+        break;
     }
   }
   for (const auto& [name, id] : names) {

@@ -33,7 +33,7 @@ struct ImageStats {
 // must exist and be empty). Pattern 0 loses everything unsynced, pattern 1
 // keeps everything; others draw at random from (pattern, salt), so a case
 // is reproducible from the pair.
-ImageStats write_crash_image(const CrashPoint& point, std::uint64_t pattern,
-                             std::uint64_t salt, const std::filesystem::path& dir);
+ImageStats write_crash_image(const CrashPoint& point, std::uint64_t pattern, std::uint64_t salt,
+                             const std::filesystem::path& dir);
 
 }  // namespace seglog::test

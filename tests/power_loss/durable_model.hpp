@@ -30,7 +30,7 @@ using Content = std::shared_ptr<const Bytes>;
 // One file (an inode) in a crash point: what its last sync made durable,
 // and what the page cache held at the crash.
 struct FileVersions {
-  Content synced;   // empty when the file was never synced
+  Content synced;  // empty when the file was never synced
   Content current;
 };
 
@@ -44,10 +44,10 @@ struct NamespaceOp {
 
 // The durable state and the volatile state at one instant, frozen.
 struct CrashPoint {
-  std::string operation;    // the label of the operation it belongs to
-  std::string step;         // "before truncate_before#2 rename x -> y", or
-                            // "after truncate_before returned"
-  int expectation = 0;      // the test's tag: what an image may open to
+  std::string operation;                     // the label of the operation it belongs to
+  std::string step;                          // "before truncate_before#2 rename x -> y", or
+                                             // "after truncate_before returned"
+  int expectation = 0;                       // the test's tag: what an image may open to
   std::map<std::string, int> durable_names;  // as of the last directory fsync
   std::vector<NamespaceOp> pending;          // since then, in order
   std::map<int, FileVersions> files;         // every file an image may hold

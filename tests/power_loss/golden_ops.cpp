@@ -157,9 +157,9 @@ void OpRecorder::after(const Call& call, int err) {
   if (err == 0) {
     if (call.op == Op::write) {
       const WriteRange range = write_range();
-      line += range.calls == 0 ? " [?]"
-                               : " [" + std::to_string(range.offset) + ", +" +
-                                     std::to_string(range.bytes) + ")";
+      line += range.calls == 0
+                  ? " [?]"
+                  : " [" + std::to_string(range.offset) + ", +" + std::to_string(range.bytes) + ")";
     }
     if (call.op == Op::preallocate || call.op == Op::truncate) line += size_of(call.fd);
   } else {
@@ -182,8 +182,8 @@ std::string OpRecorder::text(const std::string& scenario) const {
   out << "\n## writer (the test's thread): " << ops << " ops\n";
   for (const std::string& line : normalized(writer_lines_)) out << line << "\n";
   for (const auto& [n, lines] : background_lines_) {
-    out << "\n## background " << n << " (the log's worker"
-        << (n == 1 ? "" : ", after a power loss") << "): " << lines.size() << " ops\n";
+    out << "\n## background " << n << " (the log's worker" << (n == 1 ? "" : ", after a power loss")
+        << "): " << lines.size() << " ops\n";
     for (const std::string& line : normalized(lines)) out << line << "\n";
   }
   return out.str();
@@ -258,8 +258,7 @@ void check_golden(const std::string& scenario, const std::string& record) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << record;
     REQUIRE(out.good());
-    std::cout << "golden record written: " << path.string() << " (" << record.size()
-              << " bytes)\n";
+    std::cout << "golden record written: " << path.string() << " (" << record.size() << " bytes)\n";
     return;
   }
   std::ifstream in(path, std::ios::binary);
@@ -271,16 +270,19 @@ void check_golden(const std::string& scenario, const std::string& record) {
   std::ostringstream golden;
   golden << in.rdbuf();
   const std::string diff = line_diff(golden.str(), record);
-  const std::size_t lines = static_cast<std::size_t>(std::count(record.begin(), record.end(), '\n'));
+  const std::size_t lines =
+      static_cast<std::size_t>(std::count(record.begin(), record.end(), '\n'));
   if (diff.empty()) {
     std::cout << "golden record, " << scenario << ": " << lines << " lines, unchanged ("
               << path.filename().string() << ")\n";
     return;
   }
-  FAIL_CHECK("the durable operations of \"" << scenario << "\" differ from "
-             << path.string() << " ('-' golden, '+' this run). A pure move of code must not "
+  FAIL_CHECK("the durable operations of \""
+             << scenario << "\" differ from " << path.string()
+             << " ('-' golden, '+' this run). A pure move of code must not "
              << "change them; if the change is meant, rerun with SEGLOG_UPDATE_GOLDEN=1 and "
-             << "say why in the commit.\n" << diff);
+             << "say why in the commit.\n"
+             << diff);
 }
 
 }  // namespace seglog::test

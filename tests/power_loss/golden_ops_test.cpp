@@ -11,11 +11,11 @@
 
 #include <memory>
 
+using seglog::detail::fault::Call;
+using seglog::detail::fault::Op;
 using seglog::test::OpRecorder;
 using seglog::test::Scenario;
 using seglog::test::ScenarioObserver;
-using seglog::detail::fault::Call;
-using seglog::detail::fault::Op;
 
 namespace {
 
@@ -37,9 +37,9 @@ TEST_CASE("the golden record names random files by first appearance and each thr
   const std::filesystem::path spare = dir / "77c966e06af9086b.spare";
   const std::filesystem::path segment = dir / "00000000000000000266.seg";
   const std::filesystem::path other = dir / "0000000000000000.spare";  // hex, but not the first
-  for (const Call& call : {Call{Op::rename, segment, &spare}, Call{Op::unlink, other},
-                           Call{Op::zero_ahead, segment}, Call{Op::sync_directory, dir},
-                           Call{Op::unlink, dir / "elsewhere" / "x.seg"}}) {
+  for (const Call& call :
+       {Call{Op::rename, segment, &spare}, Call{Op::unlink, other}, Call{Op::zero_ahead, segment},
+        Call{Op::sync_directory, dir}, Call{Op::unlink, dir / "elsewhere" / "x.seg"}}) {
     r.after(call, 0);
   }
   const std::string text = r.text("unit");
@@ -57,9 +57,11 @@ TEST_CASE("a line diff of golden records shows a swap as one removed and one add
   CHECK(diff ==
         "@@ golden line 1, this run line 1 @@\n"
         "  seal\n"
-        "- " "  sync a.seg\n"
+        "- "
+        "  sync a.seg\n"
         "    write a.seg [4096, +64)\n"
         "    sync a.seg\n"
-        "+ " "  sync a.seg\n");
+        "+ "
+        "  sync a.seg\n");
   CHECK(seglog::test::line_diff(golden, golden).empty());
 }

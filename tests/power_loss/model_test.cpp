@@ -42,7 +42,7 @@ TEST_CASE("model: synced bytes survive; unsynced pages are old, new or torn per 
   REQUIRE(f.write_at(0, filled(8192, 'A')));
   REQUIRE(f.data_sync());
   REQUIRE(detail::sync_directory(dir.path()));
-  REQUIRE(f.write_at(0, filled(4096, 'B')));   // overwrites a synced page
+  REQUIRE(f.write_at(0, filled(4096, 'B')));     // overwrites a synced page
   REQUIRE(f.write_at(8192, filled(4096, 'C')));  // grows the file, unsynced
   model.end_operation(0);
   model.uninstall();

@@ -34,8 +34,7 @@ TEST_CASE("power loss during appends that roll, sync and close loses only unsync
   s.check_images(images_per_crash_point(kCiPatterns));
 }
 
-TEST_CASE("power loss during truncate_after never brings a removed entry back",
-          "[power_loss]") {
+TEST_CASE("power loss during truncate_after never brings a removed entry back", "[power_loss]") {
   Scenario s("truncate_after");
   s.prepare(900);
   s.start_recording();
@@ -123,12 +122,12 @@ TEST_CASE("power loss while truncations race the background seal of a roll", "[p
   Scenario s("truncations right after a roll");
   s.prepare(250);
   s.start_recording();
-  s.append(300, 1);         // rolls: the old segment is sealed in the background
-  s.truncate_after(270);    // into the segment being sealed, no sync between
-  s.append(100, 2);         // rolls again
-  s.truncate_before(200);   // into a sealed segment: boundary rewrite
+  s.append(300, 1);        // rolls: the old segment is sealed in the background
+  s.truncate_after(270);   // into the segment being sealed, no sync between
+  s.append(100, 2);        // rolls again
+  s.truncate_before(200);  // into a sealed segment: boundary rewrite
   s.append(60, 2);
-  s.truncate_before(330);   // into the segment the last roll left
+  s.truncate_before(330);  // into the segment the last roll left
   s.sync();
   s.crash_and_reopen(7);
   s.truncate_after(360);
@@ -149,8 +148,8 @@ TEST_CASE("power loss before truncate_before syncs a freshly rolled segment keep
   Scenario s("truncate_before into a fresh spare");
   s.prepare(400);  // the active segment more than half full: spares are prepared
   s.start_recording();
-  s.append(300, 1);          // rolls into a spare; nothing of it synced
-  s.truncate_before(560);    // into that segment: slot, then its first sync
+  s.append(300, 1);        // rolls into a spare; nothing of it synced
+  s.truncate_before(560);  // into that segment: slot, then its first sync
   s.check_images(images_per_crash_point(kCiPatterns));
 }
 

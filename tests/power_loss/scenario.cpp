@@ -36,8 +36,8 @@ std::string mismatch(const LogState& expected, std::uint64_t first,
     const LogEntry& want = expected.entries[k];
     if (got.index != want.index || got.term != want.term || got.type != want.type ||
         got.data != want.data) {
-      return "entry " + std::to_string(first + k) + " differs (term " +
-             std::to_string(got.term) + ", " + std::to_string(got.data.size()) + " bytes)";
+      return "entry " + std::to_string(first + k) + " differs (term " + std::to_string(got.term) +
+             ", " + std::to_string(got.data.size()) + " bytes)";
     }
   }
   return {};
@@ -81,15 +81,17 @@ ImageVerdict check_image(const std::filesystem::path& dir, const Expectation& ex
     reasons += " [" + describe_log(log) + ": " + why + "]";
   }
   if (verdict.empty()) {
-    return {{}, "log [" + std::to_string(first) + ", " + std::to_string(last) +
-                    "] is no allowed state:" + reasons};
+    return {{},
+            "log [" + std::to_string(first) + ", " + std::to_string(last) +
+                "] is no allowed state:" + reasons};
   }
   auto state = s.get_state();
   if (!state) return {{}, "get_state failed: " + describe(outcome(state))};
   const auto state_at = std::find(expected.states.begin(), expected.states.end(), *state);
   if (state_at == expected.states.end()) {
-    return {{}, "state.json holds an unexpected state (term " +
-                    std::to_string(state->current_term) + ")"};
+    return {
+        {},
+        "state.json holds an unexpected state (term " + std::to_string(state->current_term) + ")"};
   }
   verdict += which_of("state", expected.states.size(), state_at - expected.states.begin());
   auto cluster = s.get_cluster_config();
@@ -112,8 +114,8 @@ ImageVerdict check_image(const std::filesystem::path& dir, const Expectation& ex
   if (snapshot_at == expected.snapshots.end()) {
     return {{}, "snapshot.bin holds an unexpected snapshot"};
   }
-  verdict += which_of("snapshot", expected.snapshots.size(),
-                      snapshot_at - expected.snapshots.begin());
+  verdict +=
+      which_of("snapshot", expected.snapshots.size(), snapshot_at - expected.snapshots.begin());
   if (!then_write) return {verdict, {}};
   // Recovery leaves a writable log: the next entry goes in and syncs.
   const std::uint64_t next = std::max(last + 1, first);
@@ -155,7 +157,8 @@ void keep_failed_image(const CrashPoint& point, const std::string& scenario, std
                        std::uint64_t pattern) {
   const char* keep = std::getenv("SEGLOG_POWER_LOSS_KEEP");
   if (keep == nullptr) return;
-  std::string name = scenario + "-point" + std::to_string(salt) + "-pattern" + std::to_string(pattern);
+  std::string name =
+      scenario + "-point" + std::to_string(salt) + "-pattern" + std::to_string(pattern);
   for (char& c : name) {
     if (c == ' ' || c == ',' || c == '/') c = '_';
   }
@@ -393,7 +396,8 @@ void Scenario::save_state(const PersistentState& state) {
   during.states = {state_, state};
   Expectation after = current();
   after.states = {state};
-  run("save_state(term " + std::to_string(state.current_term) + ")", during, after, [&] { REQUIRE(storage_->save_state(state)); });
+  run("save_state(term " + std::to_string(state.current_term) + ")", during, after,
+      [&] { REQUIRE(storage_->save_state(state)); });
   state_ = state;
 }
 
@@ -466,8 +470,8 @@ std::uint64_t Scenario::check_images(std::uint64_t images, bool expect_clean) {
         ++counts.failures;
         if (failures.size() < 10) {
           failures.push_back(name_ + ": " + point.step + ", loss pattern " + std::to_string(k) +
-                             " (salt " + std::to_string(salt) + "): " + verdict.failure +
-                             "; " + describe_image(point, stats, image.path()));
+                             " (salt " + std::to_string(salt) + "): " + verdict.failure + "; " +
+                             describe_image(point, stats, image.path()));
         }
         keep_failed_image(point, name_, salt, k);
       }

@@ -106,7 +106,7 @@ class Scenario {
   std::string name_;
   ScratchDir dir_;
   std::unique_ptr<ScratchDir> crashed_dir_;  // after crash_and_reopen
-  std::vector<CrashPoint> points_;            // of every model so far
+  std::vector<CrashPoint> points_;           // of every model so far
   std::vector<std::pair<std::string, int>> steps_;
   std::unique_ptr<SegmentedStorage> storage_;
   std::unique_ptr<DurableModel> model_;

@@ -25,15 +25,14 @@ inline std::vector<std::byte> payload_for(std::uint64_t index, std::size_t size)
   return data;
 }
 
-inline LogEntry make_entry(std::uint64_t index, std::uint64_t term,
-                           std::size_t size = 16, std::uint8_t type = 0) {
+inline LogEntry make_entry(std::uint64_t index, std::uint64_t term, std::size_t size = 16,
+                           std::uint8_t type = 0) {
   return LogEntry{index, term, type, payload_for(index, size)};
 }
 
 // Entries [first, first + count) of `term`, each with a payload of `size`.
 inline std::vector<LogEntry> make_entries(std::uint64_t first, std::uint64_t count,
-                                          std::uint64_t term = 1,
-                                          std::size_t size = 16) {
+                                          std::uint64_t term = 1, std::size_t size = 16) {
   std::vector<LogEntry> out;
   out.reserve(count);
   for (std::uint64_t i = 0; i < count; ++i) out.push_back(make_entry(first + i, term, size));
@@ -49,8 +48,7 @@ inline std::vector<std::byte> read_file(const std::filesystem::path& path) {
   return out;
 }
 
-inline void write_file(const std::filesystem::path& path,
-                       const std::vector<std::byte>& bytes) {
+inline void write_file(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));

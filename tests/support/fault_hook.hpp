@@ -33,9 +33,18 @@ struct FaultFilter {
   // Only the n-th matching call (1-based); 0: every matching call.
   int only_nth = 0;
 
-  FaultFilter& named(std::string part) { name_part = std::move(part); return *this; }
-  FaultFilter& sparing(std::string suffix) { spare_suffix = std::move(suffix); return *this; }
-  FaultFilter& nth(int n) { only_nth = n; return *this; }
+  FaultFilter& named(std::string part) {
+    name_part = std::move(part);
+    return *this;
+  }
+  FaultFilter& sparing(std::string suffix) {
+    spare_suffix = std::move(suffix);
+    return *this;
+  }
+  FaultFilter& nth(int n) {
+    only_nth = n;
+    return *this;
+  }
 };
 
 // While alive (and armed), fails the calls of `op` that match `filter` with
@@ -110,8 +119,8 @@ class FailNthCall final : public seglog::detail::fault::Hook {
     if (and_every_later_ && seen_ > n_) return err_;
     if (seen_ != n_) return 0;
     std::lock_guard lock(mu_);
-    failed_ = std::string(seglog::detail::fault::op_name(call.op)) + " " +
-              call.path.filename().string();
+    failed_ =
+        std::string(seglog::detail::fault::op_name(call.op)) + " " + call.path.filename().string();
     failed_op_.store(call.op);
     hit_.store(true);
     return err_;

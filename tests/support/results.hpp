@@ -22,20 +22,34 @@ namespace seglog::test {
 
 inline const char* errc_name(errc e) {
   switch (e) {
-    case errc::not_found: return "not_found";
-    case errc::corrupted: return "corrupted";
-    case errc::out_of_range: return "out_of_range";
-    case errc::compacted: return "compacted";
-    case errc::gap: return "gap";
-    case errc::conflict: return "conflict";
-    case errc::entry_too_large: return "entry_too_large";
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::locked: return "locked";
-    case errc::read_only: return "read_only";
-    case errc::closed: return "closed";
-    case errc::no_space: return "no_space";
-    case errc::io_error: return "io_error";
-    case errc::stale: return "stale";
+    case errc::not_found:
+      return "not_found";
+    case errc::corrupted:
+      return "corrupted";
+    case errc::out_of_range:
+      return "out_of_range";
+    case errc::compacted:
+      return "compacted";
+    case errc::gap:
+      return "gap";
+    case errc::conflict:
+      return "conflict";
+    case errc::entry_too_large:
+      return "entry_too_large";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::locked:
+      return "locked";
+    case errc::read_only:
+      return "read_only";
+    case errc::closed:
+      return "closed";
+    case errc::no_space:
+      return "no_space";
+    case errc::io_error:
+      return "io_error";
+    case errc::stale:
+      return "stale";
   }
   return "unknown errc";
 }
@@ -57,8 +71,7 @@ Outcome outcome(const Result<T>& result) {
 // An outcome matches an errc when it is an error with that code (in seglog's
 // category) and a non-empty message: every seglog error says what and where.
 inline bool operator==(const Outcome& outcome, errc e) {
-  return outcome.code && *outcome.code == make_error_code(e) &&
-         !outcome.message.empty();
+  return outcome.code && *outcome.code == make_error_code(e) && !outcome.message.empty();
 }
 
 inline bool is_ok(const Outcome& outcome) { return !outcome.code; }
@@ -74,8 +87,7 @@ inline std::string describe(const Outcome& outcome) {
 
 inline std::string describe(const LogEntry& entry) {
   std::string out = "{index " + std::to_string(entry.index) + ", term " +
-                    std::to_string(entry.term) + ", type " +
-                    std::to_string(entry.type) + ", " +
+                    std::to_string(entry.term) + ", type " + std::to_string(entry.type) + ", " +
                     std::to_string(entry.data.size()) + " bytes";
   // A few leading bytes and a hash make differing payloads visible.
   std::uint64_t hash = 1469598103934665603ull;
@@ -96,9 +108,7 @@ struct StringMaker<seglog::errc> {
 
 template <>
 struct StringMaker<seglog::test::Outcome> {
-  static std::string convert(const seglog::test::Outcome& o) {
-    return seglog::test::describe(o);
-  }
+  static std::string convert(const seglog::test::Outcome& o) { return seglog::test::describe(o); }
 };
 
 template <class T>
@@ -110,27 +120,24 @@ struct StringMaker<boost::system::result<T, seglog::Error>> {
 
 template <>
 struct StringMaker<seglog::LogEntry> {
-  static std::string convert(const seglog::LogEntry& e) {
-    return seglog::test::describe(e);
-  }
+  static std::string convert(const seglog::LogEntry& e) { return seglog::test::describe(e); }
 };
 
 template <>
 struct StringMaker<seglog::PersistentState> {
   static std::string convert(const seglog::PersistentState& s) {
-    return "{current_term " + std::to_string(s.current_term) + ", voted_for \"" +
-           s.voted_for + "\", commit_index " + std::to_string(s.commit_index) + "}";
+    return "{current_term " + std::to_string(s.current_term) + ", voted_for \"" + s.voted_for +
+           "\", commit_index " + std::to_string(s.commit_index) + "}";
   }
 };
 
 template <>
 struct StringMaker<seglog::ClusterConfig> {
   static std::string convert(const seglog::ClusterConfig& c) {
-    std::string out = "{index " + std::to_string(c.index) + ", term " +
-                      std::to_string(c.term) + ", members [";
+    std::string out =
+        "{index " + std::to_string(c.index) + ", term " + std::to_string(c.term) + ", members [";
     for (const auto& m : c.members) {
-      out += " {\"" + m.id + "\", \"" + m.address + "\", " +
-             (m.voter ? "voter" : "learner") + "}";
+      out += " {\"" + m.id + "\", \"" + m.address + "\", " + (m.voter ? "voter" : "learner") + "}";
     }
     return out + " ]}";
   }

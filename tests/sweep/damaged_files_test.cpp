@@ -23,10 +23,10 @@ namespace {
 struct Damage {
   std::string what;
   std::function<void(WorkCopy&)> apply;
-  std::string file;         // the file it changes; empty: the directory (names)
-  std::string region;       // tally label (cut and zero cases); empty: a directory case
-  Allowance allowance;      // how short the log may come back
-  std::vector<Outcome> writable_allowed;   // directory cases: the outcomes allowed
+  std::string file;     // the file it changes; empty: the directory (names)
+  std::string region;   // tally label (cut and zero cases); empty: a directory case
+  Allowance allowance;  // how short the log may come back
+  std::vector<Outcome> writable_allowed;  // directory cases: the outcomes allowed
   std::vector<Outcome> read_only_allowed;
 };
 
@@ -50,8 +50,7 @@ struct Sweep {
         options.read_meta = log.segment_named(d.file) == nullptr;
         const ProbeResult result = probe(log, work.dir(), d.allowance, options);
         if (d.region.empty()) {
-          tally.add_expecting(writable ? d.writable_allowed : d.read_only_allowed, result,
-                              d.what);
+          tally.add_expecting(writable ? d.writable_allowed : d.read_only_allowed, result, d.what);
         } else {
           tally.add(d.region, result, d.what);
         }
@@ -101,13 +100,11 @@ std::vector<Damage> cuts(const SweepLog& log, const std::string& name, std::uint
 const std::vector<Outcome> kCorruptedAtOpen = {Outcome::corrupted_at_open};
 // A read-only open serves the segments before the first it cannot use, and
 // logs it; when that is a name after the log's end, it serves everything.
-const std::vector<Outcome> kReadOnlyPrefix = {Outcome::read_only_prefix,
-                                              Outcome::read_only_logged};
+const std::vector<Outcome> kReadOnlyPrefix = {Outcome::read_only_prefix, Outcome::read_only_logged};
 
 }  // namespace
 
-TEST_CASE("sweep: state.json and cluster.json cut to every shorter length",
-          "[sweep][files][cut]") {
+TEST_CASE("sweep: state.json and cluster.json cut to every shorter length", "[sweep][files][cut]") {
   Sweep sweep;
   std::vector<Damage> damages;
   for (const std::string name : {"state.json", "cluster.json"}) {
@@ -174,8 +171,8 @@ TEST_CASE("sweep: zero-filled 4 KiB pages of every segment", "[sweep][files][zer
         test::write_at(w.path(name), begin, std::vector<std::byte>(end - begin));
       };
       d.file = s.name;
-      d.region = std::string("zero-filled page of the ") + (s.newest ? "newest" : "a sealed") +
-                 " segment";
+      d.region =
+          std::string("zero-filled page of the ") + (s.newest ? "newest" : "a sealed") + " segment";
       d.allowance = allowance_for(sweep.log, s.name, first_set);
       damages.push_back(std::move(d));
     }
@@ -223,9 +220,8 @@ TEST_CASE("sweep: missing, renamed and duplicated segments", "[sweep][files][dir
     const std::string name = segs[k].name;
     for (const std::uint64_t to : {segs[k].first_index + 1, after_last}) {
       const std::string target = detail::segment_name(to);
-      add(name + " copied to " + target, [name, target](WorkCopy& w) {
-        fs::copy_file(w.path(name), w.path(target));
-      });
+      add(name + " copied to " + target,
+          [name, target](WorkCopy& w) { fs::copy_file(w.path(name), w.path(target)); });
     }
   }
   sweep.run("missing, renamed, duplicate segments", damages);
@@ -263,11 +259,11 @@ TEST_CASE("sweep: stray files in the directory", "[sweep][files][directory]") {
   }
   // A name that parses as a segment is read: garbage there is corrupted.
   // After the newest segment, a read-only open still serves the whole log.
-  for (const std::uint64_t index : {segs[2].first_index + 3, sweep.log.last_index + 1,
-                                    sweep.log.last_index + 1000}) {
+  for (const std::uint64_t index :
+       {segs[2].first_index + 3, sweep.log.last_index + 1, sweep.log.last_index + 1000}) {
     const bool after = index > sweep.log.last_index;
-    for (const std::size_t size : {std::size_t{0}, std::size_t{100}, std::size_t{4096},
-                                   std::size_t{65536}}) {
+    for (const std::size_t size :
+         {std::size_t{0}, std::size_t{100}, std::size_t{4096}, std::size_t{65536}}) {
       add(detail::segment_name(index), size, kCorruptedAtOpen,
           after ? std::vector<Outcome>{Outcome::read_only_logged} : kReadOnlyPrefix);
     }

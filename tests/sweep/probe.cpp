@@ -13,16 +13,24 @@ namespace seglog::sweep {
 
 const char* outcome_name(Outcome outcome) {
   switch (outcome) {
-    case Outcome::corrupted_at_open: return "corrupted at open";
-    case Outcome::corrupted_at_read: return "corrupted at read";
-    case Outcome::torn_tail_cut: return "torn tail cut (unsynced entries only)";
-    case Outcome::lag_cut: return "cut entries of the last sync (known limit: the synced end lags)";
-    case Outcome::read_only_prefix: return "read-only: prefix before a damaged segment (logged)";
+    case Outcome::corrupted_at_open:
+      return "corrupted at open";
+    case Outcome::corrupted_at_read:
+      return "corrupted at read";
+    case Outcome::torn_tail_cut:
+      return "torn tail cut (unsynced entries only)";
+    case Outcome::lag_cut:
+      return "cut entries of the last sync (known limit: the synced end lags)";
+    case Outcome::read_only_prefix:
+      return "read-only: prefix before a damaged segment (logged)";
     case Outcome::read_only_silent_prefix:
       return "read-only: served the records before the damage, nothing logged (known limit)";
-    case Outcome::read_only_logged: return "read-only: every entry served, damage logged";
-    case Outcome::no_effect: return "no effect";
-    case Outcome::violation: return "VIOLATION";
+    case Outcome::read_only_logged:
+      return "read-only: every entry served, damage logged";
+    case Outcome::no_effect:
+      return "no effect";
+    case Outcome::violation:
+      return "VIOLATION";
   }
   return "?";
 }
@@ -57,9 +65,9 @@ bool is_corrupted(const Result<T>& r) {
 // What one pass of reads found.
 struct ReadPass {
   std::uint64_t last = 0;
-  std::set<std::uint64_t> corrupted;  // entries whose read_entry was corrupted
+  std::set<std::uint64_t> corrupted;       // entries whose read_entry was corrupted
   std::set<std::uint64_t> term_corrupted;  // entries whose term was corrupted
-  bool meta_corrupted = false;        // state, cluster or snapshot
+  bool meta_corrupted = false;             // state, cluster or snapshot
   std::string violation;
 };
 
@@ -74,8 +82,8 @@ void read_entries(const SegmentedStorage& s, const SweepLog& log, bool logged_er
   // segments before it: none, an empty log at 1 (logged).
   if (logged_error && first == 1 && pass.last == 0) return;
   if (first != log.first_index) {
-    pass.violation = "first_index " + std::to_string(first) + ", not " +
-                     std::to_string(log.first_index);
+    pass.violation =
+        "first_index " + std::to_string(first) + ", not " + std::to_string(log.first_index);
     return;
   }
   if (pass.last > log.last_index) {
@@ -113,8 +121,8 @@ void read_entries(const SegmentedStorage& s, const SweepLog& log, bool logged_er
     const auto got = s.get_entries(begin, end);
     if (!got) {
       if (!is_corrupted(got)) {
-        pass.violation = "get_entries(" + std::to_string(begin) + ", " + std::to_string(end) +
-                         "): " + said(got);
+        pass.violation =
+            "get_entries(" + std::to_string(begin) + ", " + std::to_string(end) + "): " + said(got);
         return -1;
       }
       return 0;
@@ -145,8 +153,8 @@ void read_entries(const SegmentedStorage& s, const SweepLog& log, bool logged_er
     if (window > 0) {
       for (std::uint64_t i = w; i < w_end; ++i) {
         if (pass.corrupted.count(i) != 0) {
-          pass.violation = "read_entry(" + std::to_string(i) +
-                           ") was corrupted but get_entries read it";
+          pass.violation =
+              "read_entry(" + std::to_string(i) + ") was corrupted but get_entries read it";
           return;
         }
       }
@@ -168,8 +176,7 @@ void read_entries(const SegmentedStorage& s, const SweepLog& log, bool logged_er
   }
 }
 
-void read_meta(const SegmentedStorage& s, const SweepLog& log, bool logged_error,
-               ReadPass& pass) {
+void read_meta(const SegmentedStorage& s, const SweepLog& log, bool logged_error, ReadPass& pass) {
   // The entry before the log is the snapshot's last one (unless a
   // read-only open served nothing: then there is no log to be before).
   const auto before = s.term(log.first_index - 1);
@@ -242,8 +249,8 @@ ProbeResult probe(const SweepLog& log, const fs::path& dir, const Allowance& all
   for (const auto* set : {&pass.corrupted, &pass.term_corrupted}) {
     for (const std::uint64_t i : *set) {
       if (i < allowance.corrupt_first || i > allowance.corrupt_last) {
-        return {Outcome::violation, "index " + std::to_string(i) +
-                                        " reads as corrupted, outside the damaged segment"};
+        return {Outcome::violation,
+                "index " + std::to_string(i) + " reads as corrupted, outside the damaged segment"};
       }
     }
   }

@@ -21,9 +21,9 @@ enum class Outcome {
   lag_cut,            // known limit: the cut dropped entries of the last returned sync
   read_only_prefix,   // read-only: served the log before a segment it logged as damaged
   read_only_silent_prefix,  // read-only: served a shorter log and said nothing (known limit)
-  read_only_logged,   // read-only: every entry right, damage logged (e.g. after the last segment)
-  no_effect,          // every read returned exactly what was stored, nothing noticed
-  violation,          // wrong data, lost synced data, another error code, ...
+  read_only_logged,  // read-only: every entry right, damage logged (e.g. after the last segment)
+  no_effect,         // every read returned exactly what was stored, nothing noticed
+  violation,         // wrong data, lost synced data, another error code, ...
 };
 
 const char* outcome_name(Outcome outcome);

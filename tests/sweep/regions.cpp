@@ -34,9 +34,9 @@ std::string segment_part(const SegmentLayout& s, std::uint64_t offset) {
   }
   if (offset < detail::kSegmentHeaderBytes) return "header page zeros";
   if (offset < s.records_end) {
-    const auto it = std::upper_bound(
-        s.records.begin(), s.records.end(), offset,
-        [](std::uint64_t off, const RecordSpan& r) { return off < r.offset; });
+    const auto it =
+        std::upper_bound(s.records.begin(), s.records.end(), offset,
+                         [](std::uint64_t off, const RecordSpan& r) { return off < r.offset; });
     return record_part(*std::prev(it), offset);
   }
   if (!s.sealed) return "preallocated space after the records";

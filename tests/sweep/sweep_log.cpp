@@ -111,8 +111,7 @@ SegmentLayout layout_of(const std::string& name, const std::vector<std::byte>& b
   s.records_end = pos;
   if (s.sealed) {
     REQUIRE(pos == state->end_offset);
-    REQUIRE((s.records.empty() ? s.first_index - 1 : s.records.back().index) ==
-            state->last_index);
+    REQUIRE((s.records.empty() ? s.first_index - 1 : s.records.back().index) == state->last_index);
     s.footer_offset = state->footer_offset;
     s.footer_bytes = detail::footer_bytes(state->point_count);
     REQUIRE(s.footer_offset + s.footer_bytes == bytes.size());
@@ -188,9 +187,11 @@ SweepLog::SweepLog() {
 
   state = {2, "node-b", synced_last};
   REQUIRE(writer->save_state(state));
-  cluster = {cut + 1, 2, {{"node-a", "10.0.0.1:7000", true},
-                           {"node-b", "10.0.0.2:7000", true},
-                           {"node-c", "[fe80::3]:7000", false}}};
+  cluster = {cut + 1,
+             2,
+             {{"node-a", "10.0.0.1:7000", true},
+              {"node-b", "10.0.0.2:7000", true},
+              {"node-c", "[fe80::3]:7000", false}}};
   REQUIRE(writer->save_cluster_config(cluster));
 
   // The crash image: the directory while the writer is still open, as if
@@ -205,10 +206,9 @@ SweepLog::SweepLog() {
   for (const auto& [name, bytes] : image) {
     if (detail::parse_segment_name(name)) segments.push_back(layout_of(name, bytes));
   }
-  std::sort(segments.begin(), segments.end(),
-            [](const SegmentLayout& a, const SegmentLayout& b) {
-              return a.first_index < b.first_index;
-            });
+  std::sort(segments.begin(), segments.end(), [](const SegmentLayout& a, const SegmentLayout& b) {
+    return a.first_index < b.first_index;
+  });
   segments.back().newest = true;
   REQUIRE(segments.size() >= 5);
   // The boundary rewrite made the first segment: it starts at the start.

@@ -26,9 +26,9 @@ using Image = std::map<std::string, std::vector<std::byte>>;
 // A kept record of a segment file.
 struct RecordSpan {
   std::uint64_t index = 0;
-  std::uint64_t offset = 0;   // of the 32-byte header
-  std::uint64_t size = 0;     // 32 + payload (the `size` field)
-  std::uint64_t bytes = 0;    // padded to 8
+  std::uint64_t offset = 0;  // of the 32-byte header
+  std::uint64_t size = 0;    // 32 + payload (the `size` field)
+  std::uint64_t bytes = 0;   // padded to 8
   std::uint64_t payload_bytes() const { return size - 32; }
   std::uint64_t end() const { return offset + bytes; }
 };
@@ -42,10 +42,10 @@ struct SegmentLayout {
   bool newest = false;
   std::uint64_t current_slot = 0;  // 512 or 1024: the slot holding the current state
   std::uint64_t other_slot = 0;
-  std::uint64_t synced_end = 0;    // the current slot's durable synced end
-  std::vector<RecordSpan> records; // kept records, in index order
-  std::uint64_t records_end = 0;   // end of the kept records
-  std::uint64_t footer_offset = 0; // sealed: the footer [footer_offset, file_bytes)
+  std::uint64_t synced_end = 0;     // the current slot's durable synced end
+  std::vector<RecordSpan> records;  // kept records, in index order
+  std::uint64_t records_end = 0;    // end of the kept records
+  std::uint64_t footer_offset = 0;  // sealed: the footer [footer_offset, file_bytes)
   std::uint64_t footer_bytes = 0;
 };
 

@@ -47,8 +47,8 @@ Tally run_flips(const SweepLog& log, WorkCopy& work, const std::string& family,
       // newest segment and may remove or add leftovers; a read-only open
       // changes nothing; neither changes any other file.
       if (!writable || flip.file != newest) work.flip(flip.file, flip.offset, mask);
-      const std::string what = flip.file + " offset " + std::to_string(flip.offset) +
-                               " mask " + std::to_string(mask);
+      const std::string what =
+          flip.file + " offset " + std::to_string(flip.offset) + " mask " + std::to_string(mask);
       std::string difference;
       const bool same = writable ? work.repair_after_writable_open(newest, difference)
                                  : work.same_names_and_sizes(difference);

@@ -37,8 +37,8 @@ void write_whole(const fs::path& path, const std::vector<std::byte>& bytes) {
   Fd fd(path, O_WRONLY | O_CREAT);
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(fd.get(), bytes.data() + done, bytes.size() - done,
-                               static_cast<off_t>(done));
+    const ssize_t n =
+        ::pwrite(fd.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
     if (n <= 0) fail("write", path);
     done += static_cast<std::size_t>(n);
   }
@@ -91,8 +91,8 @@ bool WorkCopy::same_names_and_sizes(std::string& difference) const {
     std::error_code ec;
     const auto size = fs::file_size(e.path(), ec);
     if (ec || size != it->second.size()) {
-      difference = name + " is " + std::to_string(size) + " bytes, not " +
-                   std::to_string(it->second.size());
+      difference =
+          name + " is " + std::to_string(size) + " bytes, not " + std::to_string(it->second.size());
       return false;
     }
     seen.insert(name);

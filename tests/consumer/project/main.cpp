@@ -67,7 +67,8 @@ int run(const std::filesystem::path& dir) {
 }  // namespace
 
 int main() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "seglog-consumer-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "seglog-consumer-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     std::perror("consumer: mkdtemp");
     return 1;
