@@ -5,6 +5,7 @@
 // outside [first, last] at its read.
 #include <seglog/seglog.hpp>
 
+#include "support/results.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,7 +15,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -51,6 +54,14 @@ struct Failures {
   std::atomic<std::uint64_t> wrong_bytes{0};
   std::atomic<std::uint64_t> out_of_window{0};
   std::atomic<std::uint64_t> unexpected_errors{0};
+  std::mutex first_error_mu;
+  std::string first_error;  // the first unexpected error, for the report
+  void unexpected(const Error& error) {
+    if (unexpected_errors.fetch_add(1) == 0) {
+      std::lock_guard lock(first_error_mu);
+      first_error = seglog::test::describe(seglog::test::outcome(Status(error)));
+    }
+  }
   std::atomic<std::uint64_t> reads{0};
   std::atomic<std::uint64_t> rechecks{0};
 };
@@ -89,7 +100,7 @@ TEST_CASE("readers never see changed, torn or out-of-range entries while the wri
           held[rng() % held.size()] = *view;
         }
       } else if (view.error() != errc::compacted && view.error() != errc::out_of_range) {
-        failures.unexpected_errors.fetch_add(1);
+        failures.unexpected(view.error());
         UNSCOPED_INFO(view.error().message());
       }
       // first_index() only grows: below a first index seen before the call,
@@ -116,7 +127,7 @@ TEST_CASE("readers never see changed, torn or out-of-range entries while the wri
             }
           }
         } else if (range.error() != errc::compacted && range.error() != errc::out_of_range) {
-          failures.unexpected_errors.fetch_add(1);
+          failures.unexpected(range.error());
         }
       }
     }
@@ -170,6 +181,7 @@ TEST_CASE("readers never see changed, torn or out-of-range entries while the wri
   CHECK(failures.reads.load() > 1000);
   CHECK(failures.wrong_bytes.load() == 0);
   CHECK(failures.out_of_window.load() == 0);
+  INFO("first unexpected error: " << failures.first_error);
   CHECK(failures.unexpected_errors.load() == 0);
   REQUIRE(storage->close());
 }

@@ -52,7 +52,9 @@ std::vector<std::byte> write_example_segment(const std::filesystem::path& dir) {
   seglog::Options o;
   o.dir = dir;
   o.segment_size = 64 * 1024;
-  auto s = std::move(*seglog::SegmentedStorage::open(o));
+  auto opened = seglog::SegmentedStorage::open(o);
+  REQUIRE(opened);
+  auto s = std::move(*opened);
   std::vector<seglog::LogEntry> batch(2);
   batch[0] = {1, 3, 0, bytes_of("hello")};
   batch[1] = {2, 3, 1, {}};
