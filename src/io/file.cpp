@@ -90,20 +90,12 @@ Result<std::uint64_t> File::size() const {
 }
 
 Status File::read_at(std::uint64_t offset, std::span<std::byte> out) const {
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n =
-        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return os_error("read", path_, errno);
-    }
-    if (n == 0) {
-      return make_error(errc::io_error, "read " + path_.string() +
-                                            ": unexpected end of file at offset " +
-                                            std::to_string(offset + done));
-    }
-    done += static_cast<std::size_t>(n);
+  auto got = read_upto(offset, out);
+  if (!got) return got.error();
+  if (*got < out.size()) {
+    return make_error(errc::io_error, "read " + path_.string() +
+                                          ": unexpected end of file at offset " +
+                                          std::to_string(offset + *got));
   }
   return {};
 }

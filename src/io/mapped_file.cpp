@@ -19,6 +19,17 @@ namespace seglog::detail {
 
 namespace bip = boost::interprocess;
 
+namespace {
+// The error of a failed Boost.Interprocess map: not_found for a missing
+// file, else errno's text (or Boost's when it gives no errno).
+Error map_error(const std::filesystem::path& path, const bip::interprocess_exception& e) {
+  const int err = e.get_native_error();
+  if (err == ENOENT) return make_error(errc::not_found, "map " + path.string() + ": no such file");
+  if (err != 0) return os_error("map", path, err);
+  return make_error(errc::io_error, "map " + path.string() + ": " + e.what());
+}
+}  // namespace
+
 Result<std::shared_ptr<MappedFile>> MappedFile::map(const std::filesystem::path& path,
                                                     Access access, std::uint64_t size) {
   const bip::mode_t mode = access == Access::read_write ? bip::read_write : bip::read_only;
@@ -27,12 +38,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map(const std::filesystem::path&
     file->mapping_ = bip::file_mapping(path.c_str(), mode);
     file->region_ = bip::mapped_region(file->mapping_, mode, 0, static_cast<std::size_t>(size));
   } catch (const bip::interprocess_exception& e) {
-    const int err = e.get_native_error();
-    if (err == ENOENT) {
-      return make_error(errc::not_found, "map " + path.string() + ": no such file");
-    }
-    if (err != 0) return os_error("map", path, err);
-    return make_error(errc::io_error, "map " + path.string() + ": " + e.what());
+    return map_error(path, e);
   }
   file->data_ = static_cast<std::byte*>(file->region_.get_address());
   file->size_ = file->region_.get_size();
@@ -47,12 +53,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map_checked(const std::filesyste
   try {
     file->mapping_ = bip::file_mapping(path.c_str(), bip::read_only);
   } catch (const bip::interprocess_exception& e) {
-    const int err = e.get_native_error();
-    if (err == ENOENT) {
-      return make_error(errc::not_found, "map " + path.string() + ": no such file");
-    }
-    if (err != 0) return os_error("map", path, err);
-    return make_error(errc::io_error, "map " + path.string() + ": " + e.what());
+    return map_error(path, e);
   }
   // The descriptor the mapping will use: what is checked is what is mapped.
   const int fd = file->mapping_.get_mapping_handle().handle;
@@ -80,9 +81,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::map_checked(const std::filesyste
     file->region_ =
         bip::mapped_region(file->mapping_, bip::read_only, 0, static_cast<std::size_t>(*length));
   } catch (const bip::interprocess_exception& e) {
-    const int err = e.get_native_error();
-    if (err != 0) return os_error("map", path, err);
-    return make_error(errc::io_error, "map " + path.string() + ": " + e.what());
+    return map_error(path, e);
   }
   file->data_ = static_cast<std::byte*>(file->region_.get_address());
   file->size_ = file->region_.get_size();
