@@ -1,18 +1,19 @@
 // main.cpp — the workload driver: runs the standard Raft-log workload W
 // (shared/WORKLOAD.md) against one implementation, or with --impl all
-// against seglog and its floors one after another, and prints one JSON
-// object (or, with --table, a table for people). Exit status: 0 when every
-// check passed, 1 when a check or a call failed, 2 on bad flags.
+// against seglog and its floors one after another, or with --scale at
+// several log sizes, and prints one JSON object (or, with --table, tables
+// for people). Exit status: 0 when every check passed, 1 when a check or a
+// call failed, 2 on bad flags or (--scale) too little free disk space.
 #include "compare.hpp"
 #include "phases.hpp"
+#include "rounds.hpp"
+#include "scale.hpp"
 #include "subject.hpp"
 #include "workload_data.hpp"
 
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +61,10 @@ against one storage implementation and prints one JSON object.
   --no-verify          open seglog with Options::verify_checksums = false
                        (reads skip the checksum; "verify_checksums" in
                        the JSON params says which)              [verify]
+  --max-mapped-segments N
+                       open seglog with Options::max_mapped_segments = N;
+                       "max_mapped_segments" in the JSON params is the
+                       value used                     [the library's default]
   --dir PATH           data directory (its subdirectories log/ and sync/
                        are replaced; with --impl all, <impl>/log and
                        <impl>/sync, each <impl>/ removed after its run);
@@ -67,9 +72,20 @@ against one storage implementation and prints one JSON object.
   --phases LIST        comma-separated subset of: append,read_hot,reopen,
                        read_cold,read_range,truncate_before,truncate_after,
                        append_sync (always run in this order)         [all]
+  --impls LIST         with --impl all (or --scale): the implementations
+                       to run, a comma-separated subset of seglog,physical,
+                       physical-pwrite,memory (run in that order); ratios
+                       whose implementations did not run are left out
+                                         [all four; --scale: seglog,physical]
   --repeat N           with --impl all: N rounds (each runs every
                        implementation once); tables and ratios are the
-                       medians, "rounds" in the JSON holds each one  [1]
+                       medians, "rounds" in the JSON holds each one
+                                                        [1; --scale: 3]
+  --scale              run --impl all at each size of --scale-sizes, one
+                       after another (see below); --entries is not allowed
+  --scale-sizes LIST   entries per size, comma-separated; here K, M, G are
+                       10^3, 10^6, 10^9 (Ki, Mi, Gi: powers of 2)
+                                                        [1M,20M,60M]
   --table              print a table for people instead of JSON
   --self-test          check the data generators against the spec's test
                        vectors, then exit
@@ -81,6 +97,26 @@ memory in this order, one after another, each in a fresh child process
 the ratios of seglog to the floor that issue 4 sets goals on ("ratios"
 in the JSON, whose "runs" holds each implementation's phases).
 
+The phases append, read_hot, reopen, read_cold and read_range also report
+the memory the process holds at their end, outside the timed loops:
+rss_kib (VmRSS), pte_kib (VmPTE, page tables) and maps (lines of
+/proc/self/maps).
+
+--scale (issue 15) runs, at each size, --impl all with --impls
+seglog,physical, --phases append,read_hot,reopen,read_cold,read_range,
+append_sync, --reads 200000 and --repeat 3 (each unless given), and judges
+the ratios on issue 15's goals (read_cold p50 <= 1.3 and p99 <= 2.0,
+read_range >= 0.7, append MB/s >= 0.9 of physical; append_sync keeps issue
+4's >= 0.9). Each implementation's data directory is removed after its
+run. Before the first size it checks that the biggest fits in the free
+space of the data directory's file system, and each size before it runs:
+entries x (payload + 32 B) x 1.15, plus append_sync's entries, 4 segments
+and 256 MiB of margin (60M entries of 256 B: about 19 GiB); if one does not
+fit it says so and exits with status 2, reporting the sizes done. Output:
+one JSON object, "sizes" holding each size's medians, ratios and rounds;
+with --table, a table per size as it ends and a summary across sizes.
+Use --dir on the file system to measure (the default is under $TMPDIR).
+
 Sizes and counts take an optional binary suffix: K, M, G (also Ki, Mi, Gi).
 Append phases time only the append_entries/sync calls (payload generation
 is outside the clock); read latencies include the entry check.
@@ -88,14 +124,27 @@ is outside the clock); read latencies include the entry check.
 
 struct Flags {
   Params params;
-  std::string impl = "seglog";
+  std::optional<std::string> impl;  // unset: seglog, or all with --scale
+  std::optional<std::vector<std::string>> impls;
   std::optional<fs::path> dir;
-  std::vector<std::string> phases = seglog::workload::phase_names();
+  std::optional<std::vector<std::string>> phases;
+  bool reads_given = false;
+  bool entries_given = false;
   bool table = false;
-  std::uint64_t repeat = 1;
+  std::optional<std::uint64_t> repeat;
+  bool scale = false;
+  bool scale_sizes_given = false;
+  std::vector<std::uint64_t> scale_sizes = {1'000'000, 20'000'000, 60'000'000};
   bool self_test = false;
   bool help = false;
 };
+
+// What --scale runs unless told otherwise (issue 15, "How to measure it").
+const std::vector<std::string> kScaleImpls = {"seglog", "physical"};
+const std::vector<std::string> kScalePhases = {"append",    "read_hot",   "reopen",
+                                               "read_cold", "read_range", "append_sync"};
+constexpr std::uint64_t kScaleReads = 200'000;
+constexpr std::uint64_t kScaleRepeat = 3;
 
 class UsageError : public std::runtime_error {
  public:
@@ -141,6 +190,63 @@ std::vector<std::string> parse_phases(const std::string& text) {
   return out;
 }
 
+// --impls: a subset of compared_impls(), returned in that order.
+std::vector<std::string> parse_impls(const std::string& text) {
+  const auto& known = seglog::workload::compared_impls();
+  std::vector<std::string> named;
+  std::istringstream in(text);
+  std::string name;
+  while (std::getline(in, name, ',')) {
+    if (name.empty()) continue;
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      throw UsageError("--impls: unknown implementation '" + name + "'");
+    }
+    named.push_back(name);
+  }
+  std::vector<std::string> out;
+  for (const std::string& impl : known) {
+    if (std::find(named.begin(), named.end(), impl) != named.end()) out.push_back(impl);
+  }
+  if (out.empty()) throw UsageError("--impls: no implementation named");
+  return out;
+}
+
+// --scale-sizes: entry counts, where K, M and G are decimal, as a log's
+// size in entries is usually said (the issue's 1 M, 20 M, 60 M).
+std::vector<std::uint64_t> parse_sizes(const std::string& text) {
+  std::vector<std::uint64_t> out;
+  std::istringstream in(text);
+  std::string size;
+  while (std::getline(in, size, ',')) {
+    if (size.empty()) continue;
+    std::uint64_t decimal = 1;
+    if (!size.empty() && (size.back() == 'K' || size.back() == 'M' || size.back() == 'G')) {
+      decimal = size.back() == 'K' ? 1'000 : size.back() == 'M' ? 1'000'000 : 1'000'000'000;
+      size.pop_back();
+    }
+    const std::uint64_t count = parse_count("--scale-sizes", size);
+    if (count > UINT64_MAX / decimal) throw UsageError("--scale-sizes: too large: '" + text + "'");
+    out.push_back(count * decimal);
+  }
+  if (out.empty()) throw UsageError("--scale-sizes: no size named");
+  return out;
+}
+
+// --scale: --impl all at each size, with issue 15's choices where the
+// flags leave them open. params.entries is checked at the smallest size
+// (range_len must fit in every one); run_scale sets it per size.
+void apply_scale_defaults(Flags& flags) {
+  if (flags.entries_given)
+    throw UsageError("--scale takes its sizes from --scale-sizes, not --entries");
+  if (flags.impl && *flags.impl != "all") throw UsageError("--scale runs --impl all");
+  flags.impl = "all";
+  if (!flags.impls) flags.impls = kScaleImpls;
+  if (!flags.phases) flags.phases = kScalePhases;
+  if (!flags.repeat) flags.repeat = kScaleRepeat;
+  if (!flags.reads_given) flags.params.reads = kScaleReads;
+  flags.params.entries = *std::min_element(flags.scale_sizes.begin(), flags.scale_sizes.end());
+}
+
 Flags parse_flags(int argc, char** argv) {
   Flags flags;
   Params& p = flags.params;
@@ -171,17 +277,30 @@ Flags parse_flags(int argc, char** argv) {
     } else if (arg == "--no-verify") {
       no_value();
       p.verify_checksums = false;
+    } else if (arg == "--scale") {
+      no_value();
+      flags.scale = true;
     } else if (arg == "--repeat")
       flags.repeat = parse_count(arg, take());
     else if (arg == "--impl")
       flags.impl = take();
-    else if (arg == "--dir")
+    else if (arg == "--impls")
+      flags.impls = parse_impls(take());
+    else if (arg == "--scale-sizes") {
+      flags.scale_sizes = parse_sizes(take());
+      flags.scale_sizes_given = true;
+    } else if (arg == "--max-mapped-segments") {
+      const std::uint64_t n = parse_count(arg, take());
+      if (n > UINT32_MAX) throw UsageError(arg + ": more than 2^32 - 1");
+      p.max_mapped_segments = static_cast<std::uint32_t>(n);
+    } else if (arg == "--dir")
       flags.dir = fs::path(take());
     else if (arg == "--phases")
       flags.phases = parse_phases(take());
-    else if (arg == "--entries")
+    else if (arg == "--entries") {
       p.entries = parse_count(arg, take());
-    else if (arg == "--payload")
+      flags.entries_given = true;
+    } else if (arg == "--payload")
       p.payload = parse_count(arg, take());
     else if (arg == "--batch")
       p.batch = parse_count(arg, take());
@@ -189,9 +308,10 @@ Flags parse_flags(int argc, char** argv) {
       p.segment_size = parse_count(arg, take());
     else if (arg == "--sync-entries")
       p.sync_entries = parse_count(arg, take());
-    else if (arg == "--reads")
+    else if (arg == "--reads") {
       p.reads = parse_count(arg, take());
-    else if (arg == "--ranges")
+      flags.reads_given = true;
+    } else if (arg == "--ranges")
       p.ranges = parse_count(arg, take());
     else if (arg == "--range-len")
       p.range_len = parse_count(arg, take());
@@ -201,11 +321,15 @@ Flags parse_flags(int argc, char** argv) {
       throw UsageError("unknown flag '" + arg + "' (see --help)");
   }
   if (flags.help || flags.self_test) return flags;
+  if (flags.scale_sizes_given && !flags.scale) throw UsageError("--scale-sizes needs --scale");
+  if (flags.scale) apply_scale_defaults(flags);
   if (p.entries < 2000) throw UsageError("--entries must be at least 2000");
-  if (flags.repeat < 1) throw UsageError("--repeat must be at least 1");
-  if (flags.repeat > 1 && flags.impl != "all") {
+  if (flags.repeat && *flags.repeat < 1) throw UsageError("--repeat must be at least 1");
+  const std::string impl = flags.impl.value_or("seglog");
+  if (flags.repeat && *flags.repeat > 1 && impl != "all") {
     throw UsageError("--repeat needs --impl all");
   }
+  if (flags.impls && impl != "all") throw UsageError("--impls needs --impl all or --scale");
   if (p.payload < 1) throw UsageError("--payload must be at least 1");
   if (p.batch < 1) throw UsageError("--batch must be at least 1");
   if (p.sync_entries < 1) throw UsageError("--sync-entries must be at least 1");
@@ -215,10 +339,33 @@ Flags parse_flags(int argc, char** argv) {
     throw UsageError("--range-len must be between 1 and entries / 2");
   }
   const auto names = seglog::workload::subject_names();
-  if (flags.impl != "all" && std::find(names.begin(), names.end(), flags.impl) == names.end()) {
-    throw UsageError("--impl: unknown implementation '" + flags.impl + "'");
+  if (impl != "all" && std::find(names.begin(), names.end(), impl) == names.end()) {
+    throw UsageError("--impl: unknown implementation '" + impl + "'");
   }
   return flags;
+}
+
+// Issue 15's goals under --scale, issue 4's otherwise; a ratio whose
+// implementation did not run is left out.
+template <class Expect>
+void expect_scale_goals(Expect& expect) {
+  namespace json = boost::json;
+  auto phases = [](double mb_per_s, std::uint64_t batches_per_s) {
+    return json::object{{"append", {{"mb_per_s", mb_per_s}}},
+                        {"append_sync", {{"batches_per_s", batches_per_s}}}};
+  };
+  const json::object runs = {{"seglog", phases(80.0, 100)}, {"physical", phases(100.0, 100)}};
+  const json::object issue4 = seglog::workload::compare_ratios(runs);
+  const json::object issue15 =
+      seglog::workload::compare_ratios(runs, seglog::workload::GoalSet::issue15);
+  auto met = [](const json::object& ratios, const char* key) {
+    return ratios.at(key).as_object().at("met").as_bool();
+  };
+  expect(met(issue4, "append_mb_per_s") && !met(issue15, "append_mb_per_s") &&
+             met(issue15, "append_sync_batches_per_s"),
+         "append at 0.8 of the floor meets issue 4's goal, not issue 15's");
+  expect(!issue15.contains("append_sync_batches_per_s_vs_pwrite"),
+         "no ratio to physical-pwrite when it did not run");
 }
 
 // --self-test: the test vectors of WORKLOAD.md, "Exact data".
@@ -266,6 +413,21 @@ int self_test() {
              percentile({7}, 0.999) == 7 && percentile({}, 0.5) == 0,
          "nearest-rank percentiles");
   expect(rss_kib() > 0, "VmRSS is readable from /proc/self/status");
+  const boost::json::object memory = memory_figures();
+  expect(status_kib("VmPTE:").has_value() && memory.at("maps").as_uint64() > 0,
+         "VmPTE and the mappings are readable from /proc/self");
+  expect(with_separators(1234567) == "1,234,567" && with_separators(12) == "12",
+         "integers with thousands separators");
+  Params sixty_m;
+  sixty_m.entries = 60'000'000;
+  const std::uint64_t needed = bytes_needed(sixty_m);
+  expect(needed > (18ull << 30) && needed < (20ull << 30),
+         "60M entries of 256 B need about 19 GiB (" + std::to_string(needed) + " B)");
+  expect(parse_sizes("1M,300K,2Ki") == std::vector<std::uint64_t>{1'000'000, 300'000, 2048},
+         "--scale-sizes: K, M, G decimal, Ki binary");
+  expect(parse_impls("physical,seglog") == std::vector<std::string>{"seglog", "physical"},
+         "--impls in the order --impl all runs them");
+  expect_scale_goals(expect);
   std::cout << "workload self-test: " << checks - failures << " of " << checks
             << " checks passed\n";
   return failures == 0 ? 0 : 1;
@@ -293,24 +455,8 @@ class TempDir {
   fs::path path_;
 };
 
-json::object params_json(const Params& p) {
-  return {{"entries", p.entries},
-          {"payload", p.payload},
-          {"batch", p.batch},
-          {"segment_size", p.segment_size},
-          {"sync_entries", p.sync_entries},
-          {"reads", p.reads},
-          {"ranges", p.ranges},
-          {"range_len", p.range_len},
-          {"seed", p.seed},
-          {"verify_checksums", p.verify_checksums}};
-}
-
 void print_table(const std::string& impl, const Params& p, const json::object& phases) {
-  std::printf("workload W on %s: %" PRIu64 " entries of %" PRIu64 " B, batch %" PRIu64
-              ", segment %" PRIu64 " KiB, seed %" PRIu64 "%s\n\n",
-              impl.c_str(), p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed,
-              p.verify_checksums ? "" : ", checksums not verified");
+  std::printf("workload W on %s: %s\n\n", impl.c_str(), seglog::workload::params_line(p).c_str());
   std::printf("%-16s %-18s %15s\n", "phase", "metric", "value");
   std::printf("%-16s %-18s %15s\n", "----------------", "------------------", "---------------");
   for (const auto& phase : phases) {
@@ -324,126 +470,52 @@ void print_table(const std::string& impl, const Params& p, const json::object& p
   }
 }
 
-seglog::workload::SubjectConfig subject_config(const Params& p) {
-  seglog::workload::SubjectConfig config;
-  config.segment_size = p.segment_size;
-  config.max_entry_size = std::max<std::uint64_t>(config.max_entry_size, p.payload);
-  config.payload_bytes = p.payload;
-  config.verify_checksums = p.verify_checksums;
-  return config;
-}
-
-json::object run_one(const Flags& flags, const std::string& impl, const fs::path& root,
-                     const std::vector<std::string>& phases) {
-  auto subject = seglog::workload::make_subject(impl, subject_config(flags.params));
-  return seglog::workload::run_phases(flags.params, *subject, root, phases,
-                                      flags.table ? &std::cerr : nullptr);
-}
-
-// Runs one implementation in a forked child, so that each starts from a
-// fresh process (heap, RSS, mappings: reopen's rss_kib would otherwise
-// carry what the allocator kept from the runs before) and returns the
-// child's phases object, passed back through a pipe.
-json::object run_one_in_child(const Flags& flags, const std::string& impl, const fs::path& root,
-                              const std::vector<std::string>& phases) {
-  int fds[2];
-  if (::pipe(fds) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
-  std::cout.flush();
-  std::cerr.flush();
-  const pid_t child = ::fork();
-  if (child < 0) throw std::system_error(errno, std::generic_category(), "fork");
-  if (child == 0) {
-    ::close(fds[0]);
-    int status = 0;
-    try {
-      const std::string out = json::serialize(run_one(flags, impl, root, phases));
-      for (std::size_t done = 0; done < out.size();) {
-        const ssize_t n = ::write(fds[1], out.data() + done, out.size() - done);
-        if (n <= 0) {
-          status = 1;
-          break;
-        }
-        done += static_cast<std::size_t>(n);
-      }
-    } catch (const std::exception& e) {
-      std::cerr << "workload: FAILED (" << impl << "): " << e.what() << "\n";
-      status = 1;
-    }
-    // _exit: the parent's TempDir must not be removed by this copy of it.
-    std::cerr.flush();
-    ::_exit(status);
-  }
-  ::close(fds[1]);
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("the run of " + impl + " failed");
-  }
-  boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
-  if (ec || !parsed.is_object()) throw std::runtime_error("bad JSON from the run of " + impl);
-  return std::move(parsed.as_object());
+seglog::workload::RoundsPlan rounds_plan(const Flags& flags) {
+  seglog::workload::RoundsPlan plan;
+  plan.params = flags.params;
+  plan.impls = flags.impls.value_or(seglog::workload::compared_impls());
+  plan.phases = flags.phases.value_or(seglog::workload::phase_names());
+  plan.repeat = flags.repeat.value_or(1);
+  plan.goals = flags.scale ? seglog::workload::GoalSet::issue15 : seglog::workload::GoalSet::issue4;
+  // A scale run takes hours: always say where it is.
+  plan.progress = flags.table || flags.scale ? &std::cerr : nullptr;
+  return plan;
 }
 
 // --impl all: each implementation in its own child process and in
 // root/<impl>, removed after its run so the next one starts with the same
 // free space.
 int run_all(const Flags& flags, const fs::path& root) {
-  std::vector<json::object> rounds_runs;
-  std::vector<json::object> rounds_ratios;
-  json::array rounds;
-  for (std::uint64_t round = 1; round <= flags.repeat; ++round) {
-    json::object runs;
-    for (const std::string& impl : seglog::workload::compared_impls()) {
-      const auto phases = seglog::workload::compared_phases(impl, flags.phases);
-      if (phases.empty()) continue;
-      if (flags.table) {
-        std::cerr << "workload: round " << round << " of " << flags.repeat << ": running " << impl
-                  << "\n";
-      }
-      const fs::path dir = root / impl;
-      fs::create_directories(dir);
-      runs[impl] = run_one_in_child(flags, impl, dir, phases);
-      fs::remove_all(dir);
-    }
-    json::object ratios = seglog::workload::compare_ratios(runs);
-    rounds.push_back(json::object{{"runs", runs}, {"ratios", ratios}});
-    rounds_runs.push_back(std::move(runs));
-    rounds_ratios.push_back(std::move(ratios));
-  }
-  const json::object runs = seglog::workload::median_runs(rounds_runs);
-  const json::object ratios = seglog::workload::median_ratios(rounds_ratios);
-  const Params& p = flags.params;
+  const seglog::workload::RoundsPlan plan = rounds_plan(flags);
+  seglog::workload::RoundsResult result = seglog::workload::run_rounds(plan, root);
   if (flags.table) {
-    char heading[320];
-    std::snprintf(
-        heading, sizeof heading,
-        "workload W, all implementations in one run (%s): %" PRIu64 " entries of %" PRIu64
-        " B, batch %" PRIu64 ", segment %" PRIu64 " KiB, seed %" PRIu64 "%s",
-        flags.repeat == 1
-            ? "one round"
-            : ("median of " + std::to_string(flags.repeat) + " rounds, ratios per round").c_str(),
-        p.entries, p.payload, p.batch, p.segment_size >> 10, p.seed,
-        p.verify_checksums ? "" : ", seglog checksums not verified");
-    seglog::workload::print_comparison_table(heading, runs, ratios);
+    const std::string rounds =
+        plan.repeat == 1 ? "one round"
+                         : "median of " + std::to_string(plan.repeat) + " rounds, ratios per round";
+    std::string impls;
+    for (const std::string& impl : plan.impls) impls += (impls.empty() ? "" : ", ") + impl;
+    const std::string heading = "workload W, " + impls + " in one run (" + rounds +
+                                "): " + seglog::workload::params_line(plan.params);
+    seglog::workload::print_comparison_table(heading, result.runs, result.ratios);
   } else {
-    json::object out = {
-        {"impl", "all"}, {"params", params_json(p)}, {"runs", runs}, {"ratios", ratios}};
-    if (flags.repeat > 1) out["rounds"] = std::move(rounds);
+    json::object out = {{"impl", "all"},
+                        {"impls", json::array(plan.impls.begin(), plan.impls.end())},
+                        {"params", seglog::workload::params_json(plan.params)},
+                        {"runs", std::move(result.runs)},
+                        {"ratios", std::move(result.ratios)}};
+    if (plan.repeat > 1) out["rounds"] = std::move(result.rounds);
     std::cout << json::serialize(out) << "\n";
   }
   std::cout.flush();
   return std::cout ? 0 : 1;
+}
+
+int run_scale(const Flags& flags, const fs::path& root) {
+  seglog::workload::ScalePlan plan;
+  plan.rounds = rounds_plan(flags);
+  plan.sizes = flags.scale_sizes;
+  plan.table = flags.table;
+  return seglog::workload::run_scale(plan, root);
 }
 
 }  // namespace
@@ -472,14 +544,19 @@ int main(int argc, char** argv) {
       temp.emplace();
       root = temp->path();
     }
-    if (flags.impl == "all") return run_all(flags, root);
-    const json::object phases = run_one(flags, flags.impl, root, flags.phases);
+    if (flags.scale) return run_scale(flags, root);
+    const std::string impl = flags.impl.value_or("seglog");
+    if (impl == "all") return run_all(flags, root);
+    const json::object phases = seglog::workload::run_one(
+        flags.params, impl, root, flags.phases.value_or(seglog::workload::phase_names()),
+        flags.table ? &std::cerr : nullptr);
 
     if (flags.table) {
-      print_table(flags.impl, flags.params, phases);
+      print_table(impl, flags.params, phases);
     } else {
-      const json::object out = {
-          {"impl", flags.impl}, {"params", params_json(flags.params)}, {"phases", phases}};
+      const json::object out = {{"impl", impl},
+                                {"params", seglog::workload::params_json(flags.params)},
+                                {"phases", phases}};
       std::cout << json::serialize(out) << "\n";
     }
     std::cout.flush();

@@ -13,9 +13,11 @@
 #include "workload_data.hpp"
 
 #include <seglog/entry.hpp>
+#include <seglog/options.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -120,6 +122,13 @@ class BatchMaker {
   std::uint64_t seed_;
   std::vector<LogEntry> batch_;
 };
+
+// `result` followed by memory_figures(), taken now: after the phase's
+// timed loop, so reading /proc costs the loop nothing.
+json::object with_memory(json::object result) {
+  for (auto& figure : memory_figures()) result[figure.key()] = figure.value();
+  return result;
+}
 
 json::object latency_ns(std::vector<std::uint64_t>& samples, std::uint64_t wall_ns) {
   std::sort(samples.begin(), samples.end());
@@ -276,10 +285,10 @@ class Runner {
     const std::uint64_t sync_ns = ns_between(begin, Clock::now());
     expect_bounds(1, n, "append");
     const double mib = static_cast<double>(n) * static_cast<double>(params_.payload) / kMiB;
-    return {{"entries_per_s", per_second(n, append_ns)},
-            {"mb_per_s", append_ns == 0 ? 0.0 : mib / seconds(append_ns)},
-            {"append_s", seconds(append_ns)},
-            {"final_sync_s", seconds(sync_ns)}};
+    return with_memory({{"entries_per_s", per_second(n, append_ns)},
+                        {"mb_per_s", append_ns == 0 ? 0.0 : mib / seconds(append_ns)},
+                        {"append_s", seconds(append_ns)},
+                        {"final_sync_s", seconds(sync_ns)}});
   }
 
   // Phases 2 and 4: single-entry reads, each timed with its check.
@@ -305,8 +314,10 @@ class Runner {
       latency[i] = ns_between(begin, Clock::now());
     }
     const std::uint64_t wall_ns = ns_between(loop_begin, Clock::now());
+    // Before verify_payloads, whose copies would add to the heap.
+    json::object result = with_memory(latency_ns(latency, wall_ns));
     verify_payloads(at, phase);
-    return latency_ns(latency, wall_ns);
+    return result;
   }
 
   // Outside the clock: the full payload of the first reads' entries.
@@ -335,10 +346,10 @@ class Runner {
     const auto begin = Clock::now();
     check(subject_.open(log_dir_), "reopen: open " + log_dir_.string());
     const std::uint64_t open_ns = ns_between(begin, Clock::now());
-    const std::uint64_t rss = rss_kib();
+    json::object result = with_memory({{"open_ms", millis(open_ns)}});
     log_open_ = true;
     expect_bounds(first, last, "reopen");
-    return {{"open_ms", millis(open_ns)}, {"rss_kib", rss}};
+    return result;
   }
 
   // Phase 5: the same starts read twice, first in place with
@@ -383,8 +394,8 @@ class Runner {
     }
     const std::uint64_t copy_ns = ns_between(begin, Clock::now());
     const std::uint64_t entries = params_.ranges * len;
-    return {{"entries_per_s", per_second(entries, visit_ns)},
-            {"copy_entries_per_s", per_second(entries, copy_ns)}};
+    return with_memory({{"entries_per_s", per_second(entries, visit_ns)},
+                        {"copy_entries_per_s", per_second(entries, copy_ns)}});
   }
 
   static std::string visited_count(std::uint64_t count) {
@@ -484,18 +495,64 @@ std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q) {
   return sorted[rank - 1];
 }
 
-std::uint64_t rss_kib() {
+std::optional<std::uint64_t> status_kib(const char* field) {
+  const std::string name(field);
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      std::istringstream fields(line.substr(6));
+    if (line.rfind(name, 0) == 0) {
+      std::istringstream fields(line.substr(name.size()));
       std::uint64_t kib = 0;
       fields >> kib;  // "VmRSS:     1234 kB"
       return kib;
     }
   }
-  return 0;
+  return std::nullopt;
+}
+
+std::uint64_t rss_kib() { return status_kib("VmRSS:").value_or(0); }
+
+json::object memory_figures() {
+  std::ifstream maps("/proc/self/maps");
+  std::uint64_t lines = 0;
+  for (std::string line; std::getline(maps, line);) ++lines;
+  return {{"rss_kib", rss_kib()}, {"pte_kib", status_kib("VmPTE:").value_or(0)}, {"maps", lines}};
+}
+
+json::object params_json(const Params& p) {
+  return {{"entries", p.entries},
+          {"payload", p.payload},
+          {"batch", p.batch},
+          {"segment_size", p.segment_size},
+          {"sync_entries", p.sync_entries},
+          {"reads", p.reads},
+          {"ranges", p.ranges},
+          {"range_len", p.range_len},
+          {"seed", p.seed},
+          {"verify_checksums", p.verify_checksums},
+          {"max_mapped_segments", p.max_mapped_segments.value_or(Options{}.max_mapped_segments)}};
+}
+
+std::string with_separators(std::uint64_t value) {
+  const std::string digits = std::to_string(value);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string params_line(const Params& p) {
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "%s entries of %" PRIu64 " B, batch %" PRIu64 ", segment %" PRIu64
+                " KiB, max mapped segments %" PRIu32 "%s, seed %" PRIu64 "%s",
+                with_separators(p.entries).c_str(), p.payload, p.batch, p.segment_size >> 10,
+                p.max_mapped_segments.value_or(Options{}.max_mapped_segments),
+                p.max_mapped_segments ? "" : " (the library's default)", p.seed,
+                p.verify_checksums ? "" : ", seglog checksums not verified");
+  return line;
 }
 
 json::object run_phases(const Params& params, Subject& subject, const fs::path& root,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,7 +27,21 @@ struct Params {
   std::uint64_t seed = 42;
   // Options::verify_checksums of the seglog store (--no-verify: false).
   bool verify_checksums = true;
+  // Options::max_mapped_segments of the seglog store; none: the library's
+  // default (--max-mapped-segments).
+  std::optional<std::uint32_t> max_mapped_segments;
 };
+
+// The parameters as the JSON output's "params" reports them;
+// max_mapped_segments is the value seglog is opened with (the library's
+// default when --max-mapped-segments is not given).
+boost::json::object params_json(const Params& params);
+
+// An integer for people: 1,000,000.
+std::string with_separators(std::uint64_t value);
+
+// The parameters for a table's heading: "1,000,000 entries of 256 B, ...".
+std::string params_line(const Params& params);
 
 // The phase names, in the order they always run.
 const std::vector<std::string>& phase_names();
@@ -51,5 +66,13 @@ std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, double q);
 
 // VmRSS of this process in KiB, from /proc/self/status (0 if unreadable).
 std::uint64_t rss_kib();
+
+// A field of /proc/self/status given in kB ("VmPTE:"), if there is one.
+std::optional<std::uint64_t> status_kib(const char* field);
+
+// What the process holds after a phase, as each phase's JSON reports it:
+// rss_kib (VmRSS), pte_kib (VmPTE: page tables) and maps (lines of
+// /proc/self/maps: its mappings). Reads /proc, so never inside a timed loop.
+boost::json::object memory_figures();
 
 }  // namespace seglog::workload

@@ -54,6 +54,7 @@ class SegmentedSubject final : public OwningSubject<SegmentedStorage> {
     options.segment_size = config_.segment_size;
     options.max_entry_size = config_.max_entry_size;
     options.verify_checksums = config_.verify_checksums;
+    if (config_.max_mapped_segments) options.max_mapped_segments = *config_.max_mapped_segments;
     return adopt(SegmentedStorage::open(std::move(options)));
   }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@ struct SubjectConfig {
   std::uint64_t payload_bytes = 256;
   // Options::verify_checksums for "seglog" (the others have no checksums).
   bool verify_checksums = true;
+  // Options::max_mapped_segments for "seglog"; none: the library's default.
+  std::optional<std::uint32_t> max_mapped_segments;
 };
 
 class Subject {
