@@ -59,6 +59,10 @@ void SparePool::remove(BackgroundWorker& worker) {
 }
 
 void SegmentLog::request_spares() {
+  // Called by every append in a segment's second half: when the pool is
+  // full (nearly always), building the config (a path) and the callback
+  // cost a single-entry append a quarter of its time (p50 91 -> 120 ns).
+  if (!spares_.wants_more()) return;
   spares_.request(worker_, segment_config(), cfg_.segment_size,
                   [this](const std::string& message) { log(Logger::Level::warn, message); });
 }

@@ -45,6 +45,9 @@ class SparePool {
   // A prepared spare, waiting for one being prepared; null when none was
   // requested or preparing failed (the roll then prepares inline).
   std::shared_ptr<Segment> take(BackgroundWorker& worker);
+  // True when the pool holds (or has queued) fewer than kSpares: the one
+  // check an append makes, before anything of request() is built.
+  bool wants_more() const noexcept { return requested_ < kSpares; }
   // Tops the pool up to kSpares, each prepared by a task on `worker`;
   // a failure is passed to `warn` (logged only).
   void request(BackgroundWorker& worker, const Segment::Config& cfg, std::uint64_t capacity,
