@@ -6,6 +6,7 @@
 #include "errors.hpp"
 #include "format/record.hpp"
 #include "io/directory_lock.hpp"
+#include "io/machine_limits.hpp"
 #include "log/segment_log.hpp"
 #include "meta/cluster_file.hpp"
 #include "meta/snapshot_file.hpp"
@@ -39,6 +40,20 @@ Error refuse_snapshot_index(std::uint64_t last_index) {
                                                 std::to_string(kMaxIndex));
 }
 
+// The mapping budget of `o`, its automatic (0) bounds taken from the
+// machine (Options, "max_mapped_bytes"). Fallbacks, for a machine that
+// tells nothing: 4 GiB and 16,382 mappings.
+detail::MappingBudget resolve_mapping_budget(const Options& o) {
+  detail::MappingBudget budget;
+  budget.bytes = o.max_mapped_bytes != 0
+                     ? o.max_mapped_bytes
+                     : detail::machine_memory_bytes().value_or(std::uint64_t{4} << 30);
+  budget.segments = o.max_mapped_segments != 0
+                        ? o.max_mapped_segments
+                        : std::max<std::uint64_t>(detail::max_map_count().value_or(65530) / 4, 1);
+  return budget;
+}
+
 Status validate(const Options& o) {
   auto bad = [](std::string what) { return make_error(errc::invalid_argument, std::move(what)); };
   if (o.dir.empty()) return bad("Options::dir is empty");
@@ -50,7 +65,6 @@ Status validate(const Options& o) {
     return bad("Options::index_interval_bytes " + std::to_string(o.index_interval_bytes) +
                " is outside [64, segment_size]");
   }
-  if (o.max_mapped_segments < 1) return bad("Options::max_mapped_segments must be >= 1");
   if (o.max_entry_size > kMaxEntrySize) {
     return bad("Options::max_entry_size " + std::to_string(o.max_entry_size) +
                " is above 4 GiB - 64 KiB");
@@ -183,7 +197,7 @@ Result<std::unique_ptr<SegmentedStorage>> SegmentedStorage::open(Options options
   cfg.dir = options.dir;
   cfg.segment_size = options.segment_size;
   cfg.index_interval_bytes = options.index_interval_bytes;
-  cfg.max_mapped_segments = options.max_mapped_segments;
+  cfg.mapping_budget = resolve_mapping_budget(options);
   cfg.verify_checksums = options.verify_checksums;
   cfg.read_only = options.read_only;
   cfg.logger = options.logger.get();

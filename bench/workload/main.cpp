@@ -65,6 +65,10 @@ against one storage implementation and prints one JSON object.
                        open seglog with Options::max_mapped_segments = N;
                        "max_mapped_segments" in the JSON params is the
                        value used                     [the library's default]
+  --max-mapped-bytes BYTES
+                       open seglog with Options::max_mapped_bytes = BYTES
+                       ("max_mapped_bytes" in the JSON params)
+                                                      [the library's default]
   --dir PATH           data directory (its subdirectories log/ and sync/
                        are replaced; with --impl all, <impl>/log and
                        <impl>/sync, each <impl>/ removed after its run);
@@ -293,6 +297,8 @@ Flags parse_flags(int argc, char** argv) {
       const std::uint64_t n = parse_count(arg, take());
       if (n > UINT32_MAX) throw UsageError(arg + ": more than 2^32 - 1");
       p.max_mapped_segments = static_cast<std::uint32_t>(n);
+    } else if (arg == "--max-mapped-bytes") {
+      p.max_mapped_bytes = parse_count(arg, take());
     } else if (arg == "--dir")
       flags.dir = fs::path(take());
     else if (arg == "--phases")

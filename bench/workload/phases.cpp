@@ -516,7 +516,13 @@ json::object memory_figures() {
   std::ifstream maps("/proc/self/maps");
   std::uint64_t lines = 0;
   for (std::string line; std::getline(maps, line);) ++lines;
-  return {{"rss_kib", rss_kib()}, {"pte_kib", status_kib("VmPTE:").value_or(0)}, {"maps", lines}};
+  // VmRSS counts the mapped file pages read (RssFile: page cache the
+  // kernel reclaims at will) beside the process's own memory (RssAnon).
+  return {{"rss_kib", rss_kib()},
+          {"rss_anon_kib", status_kib("RssAnon:").value_or(0)},
+          {"rss_file_kib", status_kib("RssFile:").value_or(0)},
+          {"pte_kib", status_kib("VmPTE:").value_or(0)},
+          {"maps", lines}};
 }
 
 json::object params_json(const Params& p) {
@@ -530,7 +536,8 @@ json::object params_json(const Params& p) {
           {"range_len", p.range_len},
           {"seed", p.seed},
           {"verify_checksums", p.verify_checksums},
-          {"max_mapped_segments", p.max_mapped_segments.value_or(Options{}.max_mapped_segments)}};
+          {"max_mapped_segments", p.max_mapped_segments.value_or(Options{}.max_mapped_segments)},
+          {"max_mapped_bytes", p.max_mapped_bytes.value_or(Options{}.max_mapped_bytes)}};
 }
 
 std::string with_separators(std::uint64_t value) {
@@ -543,14 +550,25 @@ std::string with_separators(std::uint64_t value) {
   return out;
 }
 
+// The mapping budget as given, "automatic" for what the library sizes
+// from the machine (its Stats say what it chose).
+std::string budget_text(const Params& p) {
+  const std::string segments =
+      p.max_mapped_segments ? std::to_string(*p.max_mapped_segments) + " segments" : "";
+  const std::string bytes =
+      p.max_mapped_bytes ? with_separators(*p.max_mapped_bytes >> 10) + " KiB" : "";
+  if (segments.empty() && bytes.empty()) return "automatic";
+  if (segments.empty() || bytes.empty()) return segments + bytes;
+  return segments + ", " + bytes;
+}
+
 std::string params_line(const Params& p) {
   char line[320];
   std::snprintf(line, sizeof line,
                 "%s entries of %" PRIu64 " B, batch %" PRIu64 ", segment %" PRIu64
-                " KiB, max mapped segments %" PRIu32 "%s, seed %" PRIu64 "%s",
+                " KiB, mapping budget %s, seed %" PRIu64 "%s",
                 with_separators(p.entries).c_str(), p.payload, p.batch, p.segment_size >> 10,
-                p.max_mapped_segments.value_or(Options{}.max_mapped_segments),
-                p.max_mapped_segments ? "" : " (the library's default)", p.seed,
+                budget_text(p).c_str(), p.seed,
                 p.verify_checksums ? "" : ", seglog checksums not verified");
   return line;
 }

@@ -30,6 +30,9 @@ struct Params {
   // Options::max_mapped_segments of the seglog store; none: the library's
   // default (--max-mapped-segments).
   std::optional<std::uint32_t> max_mapped_segments;
+  // Options::max_mapped_bytes of the seglog store; none: the library's
+  // default (--max-mapped-bytes).
+  std::optional<std::uint64_t> max_mapped_bytes;
 };
 
 // The parameters as the JSON output's "params" reports them;

@@ -111,6 +111,7 @@ SubjectConfig subject_config(const Params& p) {
   config.payload_bytes = p.payload;
   config.verify_checksums = p.verify_checksums;
   config.max_mapped_segments = p.max_mapped_segments;
+  config.max_mapped_bytes = p.max_mapped_bytes;
   return config;
 }
 

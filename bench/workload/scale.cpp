@@ -174,12 +174,14 @@ void print_ratio_summary(const json::array& sizes) {
   }
 }
 
-// "rss_kib / pte_kib / maps" of one implementation after one phase.
+// "rss_kib (rss_anon_kib) / pte_kib / maps" of one implementation after
+// one phase.
 std::string memory_cell(const json::object& phases, const char* phase) {
   const json::value* p = phases.if_contains(phase);
   if (p == nullptr) return "-";
   const json::object& figures = p->as_object();
-  return format_metric(figures.if_contains("rss_kib")) + " / " +
+  return format_metric(figures.if_contains("rss_kib")) + " (" +
+         format_metric(figures.if_contains("rss_anon_kib")) + ") / " +
          format_metric(figures.if_contains("pte_kib")) + " / " +
          format_metric(figures.if_contains("maps"));
 }
@@ -187,10 +189,10 @@ std::string memory_cell(const json::object& phases, const char* phase) {
 void print_memory_summary(const json::array& sizes) {
   Line line;
   line.cell("entries", 12).cell("impl", 15);
-  for (const char* phase : kMemoryPhases) line.cell(phase, 28);
+  for (const char* phase : kMemoryPhases) line.cell(phase, 36);
   line.print();
   line.cell(std::string(12, '-'), 12).cell(std::string(15, '-'), 15);
-  for (std::size_t i = 0; i < std::size(kMemoryPhases); ++i) line.cell(std::string(28, '-'), 28);
+  for (std::size_t i = 0; i < std::size(kMemoryPhases); ++i) line.cell(std::string(36, '-'), 36);
   line.print();
   for (const json::value& v : sizes) {
     const json::object& size = v.as_object();
@@ -200,7 +202,7 @@ void print_memory_summary(const json::array& sizes) {
       if (phases.if_contains(kMemoryPhases[0]) == nullptr) continue;  // physical-pwrite
       line.cell(first ? with_separators(size.at("entries").as_uint64()) : "", 12)
           .cell(std::string(run.key()), 15);
-      for (const char* phase : kMemoryPhases) line.cell(memory_cell(phases, phase), 28);
+      for (const char* phase : kMemoryPhases) line.cell(memory_cell(phases, phase), 36);
       line.print();
       first = false;
     }
@@ -233,7 +235,9 @@ void print_summary(const ScalePlan& plan, const json::array& sizes) {
       "keeping issue 4's as issue 15 asks it unchanged)\n\n",
       rounds_text(plan.rounds.repeat).c_str());
   print_ratio_summary(sizes);
-  std::printf("\nmemory after the read phases: rss_kib / pte_kib / maps (medians)\n\n");
+  std::printf(
+      "\nmemory after the read phases, KiB: VmRSS (of it RssAnon) / VmPTE / mappings "
+      "(medians)\n\n");
   print_memory_summary(sizes);
   print_goals_verdict(sizes);
 }

@@ -55,6 +55,7 @@ class SegmentedSubject final : public OwningSubject<SegmentedStorage> {
     options.max_entry_size = config_.max_entry_size;
     options.verify_checksums = config_.verify_checksums;
     if (config_.max_mapped_segments) options.max_mapped_segments = *config_.max_mapped_segments;
+    if (config_.max_mapped_bytes) options.max_mapped_bytes = *config_.max_mapped_bytes;
     return adopt(SegmentedStorage::open(std::move(options)));
   }
 

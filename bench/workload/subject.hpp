@@ -24,6 +24,8 @@ struct SubjectConfig {
   bool verify_checksums = true;
   // Options::max_mapped_segments for "seglog"; none: the library's default.
   std::optional<std::uint32_t> max_mapped_segments;
+  // Options::max_mapped_bytes for "seglog"; none: the library's default.
+  std::optional<std::uint64_t> max_mapped_bytes;
 };
 
 class Subject {

@@ -33,10 +33,15 @@ struct Stats {
   std::uint64_t bytes_appended = 0;    // record bytes, since open
   std::uint64_t segments = 0;          // segment files in the log
   std::uint64_t sealed_segments = 0;
-  std::uint64_t mapped_segments = 0;  // mappings alive (incl. pinned)
-  std::uint64_t log_bytes = 0;        // bytes of segment files on disk
-  std::uint64_t syncs = 0;            // data syncs done (shared ones once)
-  std::uint64_t slow_syncs = 0;       // syncs over 100 ms
+  std::uint64_t mapped_segments = 0;  // segments mapped now (the active one too)
+  std::uint64_t mapped_bytes = 0;     // their file bytes
+  // The mapping budget in effect (Options::max_mapped_segments and
+  // max_mapped_bytes, automatic values resolved at open).
+  std::uint64_t max_mapped_segments = 0;
+  std::uint64_t max_mapped_bytes = 0;
+  std::uint64_t log_bytes = 0;   // bytes of segment files on disk
+  std::uint64_t syncs = 0;       // data syncs done (shared ones once)
+  std::uint64_t slow_syncs = 0;  // syncs over 100 ms
   std::uint64_t max_sync_ns = 0;
   std::uint64_t torn_tails_cut = 0;     // at the last open
   std::uint64_t torn_bytes_cut = 0;     // at the last open

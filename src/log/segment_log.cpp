@@ -17,7 +17,7 @@
 
 namespace seglog::detail {
 
-SegmentLog::SegmentLog(const LogConfig& cfg) : cfg_(cfg), table_(cfg.max_mapped_segments) {}
+SegmentLog::SegmentLog(const LogConfig& cfg) : cfg_(cfg), table_(cfg.mapping_budget) {}
 
 SegmentLog::~SegmentLog() = default;
 
@@ -329,6 +329,9 @@ void SegmentLog::fill_stats(Stats& stats) const {
   stats.segments = census.segments;
   stats.sealed_segments = census.sealed;
   stats.mapped_segments = census.mapped;
+  stats.mapped_bytes = census.mapped_bytes;
+  stats.max_mapped_segments = table_.mapping_budget().segments;
+  stats.max_mapped_bytes = table_.mapping_budget().bytes;
   stats.log_bytes = census.bytes;
   stats.entries_appended = counters.entries_appended.load(std::memory_order_relaxed);
   stats.bytes_appended = counters.bytes_appended.load(std::memory_order_relaxed);

@@ -57,7 +57,7 @@ struct LogConfig {
   std::filesystem::path dir;
   std::uint64_t segment_size = 64ull << 20;
   std::uint32_t index_interval_bytes = 4096;
-  std::uint32_t max_mapped_segments = 64;
+  MappingBudget mapping_budget;  // resolved: no automatic (0) values
   bool verify_checksums = true;
   bool read_only = false;
   Logger* logger = nullptr;

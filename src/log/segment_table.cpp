@@ -6,20 +6,40 @@
 #include "errors.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace seglog::detail {
 
 // ---- the mapping cache ----------------------------------------------------
 
-void MappingCache::note_mapped(const std::shared_ptr<Segment>& segment) {
+void MappingCache::note_mapped(const std::shared_ptr<Segment>& segment, std::uint64_t bytes) {
   std::lock_guard lock(mu_);
-  order_.push_back(segment);
-  while (order_.size() > max_mapped_) {
-    std::weak_ptr<Segment> victim = std::move(order_.front());
+  order_.push_back({segment, bytes});
+  bytes_ += bytes;
+  // The segment just mapped stays: its reader is about to use it.
+  while (order_.size() > 1 && (order_.size() > budget_.segments || bytes_ > budget_.bytes)) {
+    Mapped victim = std::move(order_.front());
     order_.pop_front();
-    if (victim.lock() != segment) victims_.push_back(std::move(victim));
+    bytes_ -= victim.bytes;
+    if (victim.segment.lock() != segment) victims_.push_back(std::move(victim.segment));
   }
   if (!victims_.empty()) has_victims_.store(true, std::memory_order_release);
+}
+
+void MappingCache::forget(std::vector<const Segment*> gone) {
+  // One pass over the cache per change of the table that removes segments
+  // (as rare as rolls); reads never pay for it.
+  std::sort(gone.begin(), gone.end());
+  std::lock_guard lock(mu_);
+  for (auto it = order_.begin(); it != order_.end();) {
+    const auto held = it->segment.lock();
+    if (held == nullptr || std::binary_search(gone.begin(), gone.end(), held.get())) {
+      bytes_ -= it->bytes;
+      it = order_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 std::vector<std::weak_ptr<Segment>> MappingCache::take_victims() {
@@ -32,14 +52,20 @@ std::vector<std::weak_ptr<Segment>> MappingCache::take_victims() {
 
 void MappingCache::evict_all() {
   std::lock_guard lock(mu_);
-  for (auto& weak : order_) victims_.push_back(std::move(weak));
+  for (auto& mapped : order_) victims_.push_back(std::move(mapped.segment));
   order_.clear();
+  bytes_ = 0;
   if (!victims_.empty()) has_victims_.store(true, std::memory_order_release);
 }
 
 std::uint64_t MappingCache::size() const {
   std::lock_guard lock(mu_);
   return order_.size();
+}
+
+std::uint64_t MappingCache::bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
 }
 
 // ---- reads -----------------------------------------------------------------
@@ -66,7 +92,7 @@ Result<Segment::VisitStart> SegmentTable::start_visit(std::uint64_t index, std::
     if (!found) return found.error();
     segment = **found;
     auto start = segment->start_visit(index, to, lock);
-    if (segment->take_new_mapping()) cache_.note_mapped(segment);
+    if (segment->take_new_mapping()) cache_.note_mapped(segment, segment->file_size());
     return start;
   }();
   drop_evicted_mappings();
@@ -91,13 +117,22 @@ void SegmentTable::push_back(std::shared_ptr<Segment> segment) {
 }
 
 void SegmentTable::replace_back(std::shared_ptr<Segment> segment) {
-  ExclusiveTableLock lock(mu_);
-  segments_.back() = std::move(segment);
+  std::shared_ptr<Segment> old;
+  {
+    ExclusiveTableLock lock(mu_);
+    old = std::exchange(segments_.back(), std::move(segment));
+  }
+  cache_.forget({old.get()});
 }
 
 void SegmentTable::pop_back() {
-  ExclusiveTableLock lock(mu_);
-  segments_.pop_back();
+  std::shared_ptr<Segment> old;
+  {
+    ExclusiveTableLock lock(mu_);
+    old = std::move(segments_.back());
+    segments_.pop_back();
+  }
+  cache_.forget({old.get()});
 }
 
 std::vector<std::shared_ptr<Segment>> SegmentTable::erase_front(std::size_t count) {
@@ -107,16 +142,22 @@ std::vector<std::shared_ptr<Segment>> SegmentTable::erase_front(std::size_t coun
     ExclusiveTableLock lock(mu_);
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(count));
   }
+  std::vector<const Segment*> gone;
+  for (const auto& segment : removed) gone.push_back(segment.get());
+  cache_.forget(std::move(gone));
   return removed;
 }
 
 void SegmentTable::replace(const std::shared_ptr<Segment>& old,
                            const std::shared_ptr<Segment>& replacement) {
-  ExclusiveTableLock lock(mu_);
-  replacement->release_memory_points(lock);
-  for (auto& segment : segments_) {
-    if (segment == old) segment = replacement;
+  {
+    ExclusiveTableLock lock(mu_);
+    replacement->release_memory_points(lock);
+    for (auto& segment : segments_) {
+      if (segment == old) segment = replacement;
+    }
   }
+  cache_.forget({old.get()});
 }
 
 void SegmentTable::release_memory_points(const std::shared_ptr<Segment>& segment) {
@@ -127,7 +168,7 @@ void SegmentTable::release_memory_points(const std::shared_ptr<Segment>& segment
 // ---- mappings ----------------------------------------------------------------
 
 void SegmentTable::remember_mapping(const std::shared_ptr<Segment>& segment) {
-  cache_.note_mapped(segment);
+  cache_.note_mapped(segment, segment->file_size());
   drop_evicted_mappings();
 }
 
@@ -156,7 +197,10 @@ SegmentTable::Census SegmentTable::census() const {
   census.segments = segments_.size();
   for (const auto& segment : segments_) {
     if (segment->sealed()) ++census.sealed;
-    if (segment->mapped()) ++census.mapped;
+    if (segment->mapped()) {
+      ++census.mapped;
+      census.mapped_bytes += segment->file_size();
+    }
     census.bytes += segment->file_size();
   }
   return census;

@@ -32,34 +32,51 @@
 
 namespace seglog::detail {
 
-// The bound on mapped sealed segments (Options::max_mapped_segments): FIFO
-// by time of mapping; the oldest beyond the bound become victims, dropped
-// by SegmentTable::drop_evicted_mappings. Views that pin a dropped mapping
+// The mapping budget (Options::max_mapped_bytes, max_mapped_segments, as
+// resolved at open): how many sealed segments, and how many of their
+// bytes, stay mapped.
+struct MappingBudget {
+  std::uint64_t segments = 64;
+  std::uint64_t bytes = std::uint64_t{4} << 30;
+};
+
+// The mapped sealed segments, in order of mapping (FIFO): the oldest
+// beyond either bound of the budget become victims, dropped by
+// SegmentTable::drop_evicted_mappings. Views that pin a dropped mapping
 // keep it alive until they go.
 class MappingCache {
  public:
-  explicit MappingCache(std::uint32_t max_mapped) : max_mapped_(max_mapped) {}
-  // Records that `segment` was just mapped. Thread-safe.
-  void note_mapped(const std::shared_ptr<Segment>& segment);
+  explicit MappingCache(MappingBudget budget) : budget_(budget) {}
+  // Records that `segment` was just mapped, `bytes` long. Thread-safe.
+  void note_mapped(const std::shared_ptr<Segment>& segment, std::uint64_t bytes);
   // True when victims wait to be dropped (one load: readers check it).
   bool has_victims() const noexcept { return has_victims_.load(std::memory_order_acquire); }
   std::vector<std::weak_ptr<Segment>> take_victims();
+  // Forgets the segments `gone`, which left the log (each mapping goes
+  // with its last holder; their bytes no longer count). Thread-safe.
+  void forget(std::vector<const Segment*> gone);
   // Makes every mapping a victim (close).
   void evict_all();
   std::uint64_t size() const;
+  std::uint64_t bytes() const;
+  const MappingBudget& budget() const noexcept { return budget_; }
 
  private:
-  const std::uint32_t max_mapped_;
+  struct Mapped {
+    std::weak_ptr<Segment> segment;
+    std::uint64_t bytes = 0;
+  };
+  const MappingBudget budget_;
   mutable std::mutex mu_;
-  std::deque<std::weak_ptr<Segment>> order_;  // oldest first
+  std::deque<Mapped> order_;  // oldest first
+  std::uint64_t bytes_ = 0;   // of order_
   std::vector<std::weak_ptr<Segment>> victims_;
   std::atomic<bool> has_victims_{false};
 };
 
 class SegmentTable {
  public:
-  explicit SegmentTable(std::uint32_t max_mapped)
-      : cache_(std::max<std::uint32_t>(max_mapped, 1)) {}
+  explicit SegmentTable(MappingBudget budget) : cache_(budget) {}
 
   // ---- the published range (any thread) ----------------------------------
   std::uint64_t first_index() const noexcept {
@@ -83,7 +100,7 @@ class SegmentTable {
       auto segment = find_readable(index, lock);
       if (!segment) return segment.error();
       Status status = (**segment)->locate(index, out, lock);
-      if ((**segment)->take_new_mapping()) cache_.note_mapped(**segment);
+      if ((**segment)->take_new_mapping()) cache_.note_mapped(**segment, (**segment)->file_size());
       return status;
     }();
     drop_evicted_mappings();
@@ -141,10 +158,12 @@ class SegmentTable {
   // Drops every mapping of a sealed segment (close).
   void evict_all();
   std::uint64_t mapped_in_cache() const { return cache_.size(); }
+  std::uint64_t mapped_bytes_in_cache() const { return cache_.bytes(); }
+  const MappingBudget& mapping_budget() const noexcept { return cache_.budget(); }
 
   // Table-wide counts for Stats, under the lock.
   struct Census {
-    std::uint64_t segments = 0, sealed = 0, mapped = 0, bytes = 0;
+    std::uint64_t segments = 0, sealed = 0, mapped = 0, mapped_bytes = 0, bytes = 0;
   };
   Census census() const;
 

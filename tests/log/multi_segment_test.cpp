@@ -154,7 +154,7 @@ TEST_CASE("24,000 entries of mixed sizes roll over a thousand segments and all r
   CHECK(stats.entries_appended == kCount);
   expect_no_temp_files(options.dir);
   expect_model(*storage, model, 1, options.dir);
-  CHECK(storage->stats().mapped_segments <= options.max_mapped_segments + 1);
+  CHECK(storage->stats().mapped_segments <= storage->stats().max_mapped_segments + 1);
 
   reopen(storage);
   stats = storage->stats();
