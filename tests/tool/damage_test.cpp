@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <iostream>
 #include <random>
 
 using namespace seglog;

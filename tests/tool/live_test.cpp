@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <random>
+#include <sstream>
 
 using namespace seglog;
 using namespace seglog::tooltest;
@@ -63,7 +65,7 @@ int writer(const fs::path& dir, double seconds) {
     }
     if (rng() % 2 == 0) {
       if (!log.close()) return 8;
-    }  // else: "crash" (the storage is dropped unclosed below)
+    }  // else: dropped open (its destructor closes it, as a service's shutdown does)
   }
   return 0;
 }

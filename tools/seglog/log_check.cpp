@@ -198,16 +198,6 @@ Status check_consistency(LogReport& out) {
                           "the configuration comes from index " + std::to_string(c.index) +
                               ", beyond the last index " + std::to_string(covered),
                           std::nullopt, c.index);
-    } else if (c.index >= out.first_index && c.index <= out.last_index) {
-      auto term = term_at(out, c.index);
-      if (!term) return term.error();
-      if (*term && **term != c.term) {
-        out.findings.warning("cluster_log", "cluster.json",
-                             "the configuration says index " + std::to_string(c.index) +
-                                 " has term " + std::to_string(c.term) + ", the log says " +
-                                 std::to_string(**term) + " (replaced after a truncation?)",
-                             std::nullopt, c.index);
-      }
     }
   }
   return {};

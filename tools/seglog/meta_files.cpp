@@ -8,6 +8,7 @@
 #include "meta/snapshot_header.hpp"
 #include "meta/state_file.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace seglog::tool {

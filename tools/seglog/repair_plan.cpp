@@ -10,7 +10,7 @@ namespace seglog::tool {
 
 namespace {
 
-RepairAction move(std::string name, std::string why) {
+RepairAction move_action(std::string name, std::string why) {
   RepairAction a;
   a.kind = ActionKind::move;
   a.name = std::move(name);
@@ -64,14 +64,14 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
   const auto& segs = r.scan.segments;
   for (const OtherFile& o : r.scan.others) {
     if (o.kind == FileKind::temporary) {
-      plan.actions.push_back(move(o.name,
+      plan.actions.push_back(move_action(o.name,
                                   "a temporary file of an interrupted operation, which a "
                                   "writable open would delete"));
     } else if (o.kind == FileKind::spare) {
       plan.actions.push_back(
-          move(o.name, "a spare segment never used, which a writable open would delete"));
+          move_action(o.name, "a spare segment never used, which a writable open would delete"));
     } else if (o.kind == FileKind::stray && o.directory && detail::parse_segment_name(o.name)) {
-      plan.actions.push_back(move(o.name, "a directory named like a segment fails every open"));
+      plan.actions.push_back(move_action(o.name, "a directory named like a segment fails every open"));
     }
   }
   for (std::size_t k = 0; k < segs.size(); ++k) {
@@ -79,16 +79,16 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
     RepairAction a;
     switch (info.role) {
       case Role::superseded:
-        a = move(segs[k].name,
+        a = move_action(segs[k].name,
                  "below the log's start (compacted entries), which a writable open would delete");
         break;
       case Role::unsynced:
-        a = move(segs[k].name,
+        a = move_action(segs[k].name,
                  "holds nothing synced (an interrupted roll), which a writable "
                  "open would delete");
         break;
       case Role::unusable:
-        a = move(segs[k].name,
+        a = move_action(segs[k].name,
                  "unreadable header: " + (segs[k].unreadable.empty()
                                               ? std::string("no first index in its header")
                                               : segs[k].unreadable));
@@ -112,7 +112,7 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
       if (f.kind == "contiguity" && f.file == h.name) moved_whole = true;
     }
     if (moved_whole) {
-      RepairAction a = move(h.name, "starts at index " + std::to_string(h.first_index()) +
+      RepairAction a = move_action(h.name, "starts at index " + std::to_string(h.first_index()) +
                                         ", not where the log before it ends: the log ends "
                                         "before it");
       note_indices(a, info);
@@ -145,22 +145,22 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
   if (cut_at) {
     for (std::size_t c = *cut_at + 1; c < r.chain.size(); ++c) {
       const std::size_t k = r.chain[c];
-      RepairAction a = move(
+      RepairAction a = move_action(
           segs[k].name, "follows the log's first damage (in " + segs[r.chain[*cut_at]].name + ")");
       note_indices(a, r.segments[k]);
       plan.actions.push_back(std::move(a));
     }
   }
   if (r.meta.snapshot_damaged) {
-    plan.actions.push_back(move("snapshot.bin", "damaged: every open fails on it"));
+    plan.actions.push_back(move_action("snapshot.bin", "damaged: every open fails on it"));
   }
   if (r.meta.state_damaged) {
-    plan.actions.push_back(move("state.json",
+    plan.actions.push_back(move_action("state.json",
                                 "damaged: the node cannot read its hard state; without it the "
                                 "node starts at term 0 with no vote — restore it if you can"));
   }
   if (r.meta.cluster_damaged) {
-    plan.actions.push_back(move("cluster.json", "damaged: the node cannot read its configuration"));
+    plan.actions.push_back(move_action("cluster.json", "damaged: the node cannot read its configuration"));
   }
   for (const Finding& f : r.findings.all()) {
     if (f.severity == Severity::damage &&
