@@ -34,16 +34,6 @@ ToolRun run_ok(const std::vector<std::string>& args, int expected_exit = 0) {
   return run;
 }
 
-std::string hex_of(const std::vector<std::byte>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const std::byte b : bytes) {
-    out += kDigits[std::to_integer<unsigned>(b) >> 4];
-    out += kDigits[std::to_integer<unsigned>(b) & 15];
-  }
-  return out;
-}
-
 // Every dumped JSON line is the model's entry, byte for byte.
 void expect_dump_matches(const std::vector<json::object>& lines, const test::Model& model,
                          std::uint64_t first, std::uint64_t last) {

@@ -27,16 +27,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string hex_of(const std::vector<std::byte>& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const std::byte b : bytes) {
-    out += kDigits[std::to_integer<unsigned>(b) >> 4];
-    out += kDigits[std::to_integer<unsigned>(b) & 15];
-  }
-  return out;
-}
-
 // The writer: runs until `seconds` have passed; exits 0, or the step that
 // failed.
 int writer(const fs::path& dir, double seconds) {

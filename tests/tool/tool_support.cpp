@@ -130,6 +130,16 @@ void check_golden(const std::string& name, const std::string& text) {
   CHECK(expected == text);
 }
 
+std::string hex_of(const std::vector<std::byte>& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (const std::byte b : bytes) {
+    out += kDigits[std::to_integer<unsigned>(b) >> 4];
+    out += kDigits[std::to_integer<unsigned>(b) & 15];
+  }
+  return out;
+}
+
 std::vector<json::object> findings_of(const json::object& report, const std::string& severity,
                                       const std::string& kind) {
   std::vector<json::object> out;

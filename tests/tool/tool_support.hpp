@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ void check_golden(const std::string& name, const std::string& text);
 
 // `text` with every `from` replaced by `to` (a temporary path by "DIR").
 std::string replace_all(std::string text, const std::string& from, const std::string& to);
+
+// Lowercase hex, two digits a byte (what dump --payload hex prints).
+std::string hex_of(const std::vector<std::byte>& bytes);
 
 // The findings of a verify --json object of `kind` (any when empty) and
 // severity "damage" / "warning".

@@ -101,7 +101,7 @@ int dump_directory(const DumpOptions& options) {
       PrintedEntry p;
       p.index = next;
       p.has_fields = false;
-      p.status = std::to_string(next) + "  corrupted";
+      p.status = "corrupted";
       output_ok = printer.print(p);
       ++next;
       continue;

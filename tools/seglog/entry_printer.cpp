@@ -19,8 +19,8 @@ bool EntryPrinter::print(const PrintedEntry& e) {
   if (json_) {
     json::object o;
     if (e.offset) o["offset"] = *e.offset;
+    if (e.has_fields || e.index != 0) o["index"] = e.index;
     if (e.has_fields) {
-      o["index"] = e.index;
       o["term"] = e.term;
       o["type"] = e.type;
       o["bytes"] = e.bytes;
@@ -75,7 +75,9 @@ bool EntryPrinter::print(const PrintedEntry& e) {
         break;
     }
   } else {
-    line += e.status;
+    std::snprintf(buffer, sizeof buffer, "%*llu  ", index_width_,
+                  static_cast<unsigned long long>(e.index));
+    line += buffer + e.status;
   }
   while (!line.empty() && line.back() == ' ') line.pop_back();
   line += '\n';

@@ -21,7 +21,7 @@ struct PrintedEntry {
   std::uint64_t bytes = 0;  // payload bytes
   std::string status;       // "ok", or what is wrong
   std::span<const std::byte> payload;
-  bool has_fields = true;  // false: nothing readable there (status says why)
+  bool has_fields = true;  // false: only the index is known (status says why)
 };
 
 class EntryPrinter {

@@ -276,6 +276,18 @@ Result<LogReport> check_log(const fs::path& dir, Depth depth, const ProgressHook
     out.log_bytes += out.scan.segments[k].file_bytes;
   }
 
+  // stat read no record of sealed segments: the terms of the log's ends
+  // through their footers (two lookups, whatever the log's size).
+  if (!out.first_term && out.entries() > 0) {
+    auto term = term_at(out, out.first_index);
+    if (!term) return term.error();
+    out.first_term = *term;
+  }
+  if (!out.last_term && out.entries() > 0) {
+    auto term = term_at(out, out.last_index);
+    if (!term) return term.error();
+    out.last_term = *term;
+  }
   auto meta = read_meta(dir, depth, out.findings, progress);
   if (!meta) return meta.error();
   out.meta = std::move(*meta);

@@ -65,13 +65,14 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
   for (const OtherFile& o : r.scan.others) {
     if (o.kind == FileKind::temporary) {
       plan.actions.push_back(move_action(o.name,
-                                  "a temporary file of an interrupted operation, which a "
-                                  "writable open would delete"));
+                                         "a temporary file of an interrupted operation, which a "
+                                         "writable open would delete"));
     } else if (o.kind == FileKind::spare) {
       plan.actions.push_back(
           move_action(o.name, "a spare segment never used, which a writable open would delete"));
     } else if (o.kind == FileKind::stray && o.directory && detail::parse_segment_name(o.name)) {
-      plan.actions.push_back(move_action(o.name, "a directory named like a segment fails every open"));
+      plan.actions.push_back(
+          move_action(o.name, "a directory named like a segment fails every open"));
     }
   }
   for (std::size_t k = 0; k < segs.size(); ++k) {
@@ -79,19 +80,20 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
     RepairAction a;
     switch (info.role) {
       case Role::superseded:
-        a = move_action(segs[k].name,
-                 "below the log's start (compacted entries), which a writable open would delete");
+        a = move_action(
+            segs[k].name,
+            "below the log's start (compacted entries), which a writable open would delete");
         break;
       case Role::unsynced:
         a = move_action(segs[k].name,
-                 "holds nothing synced (an interrupted roll), which a writable "
-                 "open would delete");
+                        "holds nothing synced (an interrupted roll), which a writable "
+                        "open would delete");
         break;
       case Role::unusable:
         a = move_action(segs[k].name,
-                 "unreadable header: " + (segs[k].unreadable.empty()
-                                              ? std::string("no first index in its header")
-                                              : segs[k].unreadable));
+                        "unreadable header: " + (segs[k].unreadable.empty()
+                                                     ? std::string("no first index in its header")
+                                                     : segs[k].unreadable));
         break;
       case Role::log:
         continue;
@@ -113,8 +115,8 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
     }
     if (moved_whole) {
       RepairAction a = move_action(h.name, "starts at index " + std::to_string(h.first_index()) +
-                                        ", not where the log before it ends: the log ends "
-                                        "before it");
+                                               ", not where the log before it ends: the log ends "
+                                               "before it");
       note_indices(a, info);
       plan.actions.push_back(std::move(a));
       cut_at = c;
@@ -155,12 +157,14 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
     plan.actions.push_back(move_action("snapshot.bin", "damaged: every open fails on it"));
   }
   if (r.meta.state_damaged) {
-    plan.actions.push_back(move_action("state.json",
-                                "damaged: the node cannot read its hard state; without it the "
-                                "node starts at term 0 with no vote — restore it if you can"));
+    plan.actions.push_back(
+        move_action("state.json",
+                    "damaged: the node cannot read its hard state; without it the "
+                    "node starts at term 0 with no vote — restore it if you can"));
   }
   if (r.meta.cluster_damaged) {
-    plan.actions.push_back(move_action("cluster.json", "damaged: the node cannot read its configuration"));
+    plan.actions.push_back(
+        move_action("cluster.json", "damaged: the node cannot read its configuration"));
   }
   for (const Finding& f : r.findings.all()) {
     if (f.severity == Severity::damage &&

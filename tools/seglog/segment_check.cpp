@@ -263,15 +263,6 @@ Result<SegmentReport> check_segment(const SegmentHeader& h, Depth depth,
   }
   Status status = h.sealed() ? check_sealed(h, depth, r, progress) : check_unsealed(h, r, progress);
   if (!status) return status.error();
-  if (h.sealed() && depth == Depth::headers && r.last_index >= r.start_index) {
-    // stat: the terms of the segment's ends, through the footer.
-    auto first_term = term_in_segment(h, r.start_index);
-    if (!first_term) return first_term.error();
-    r.first_term = *first_term;
-    auto last_term = term_in_segment(h, r.last_index);
-    if (!last_term) return last_term.error();
-    r.last_term = *last_term;
-  }
   return r;
 }
 

@@ -1,7 +1,6 @@
 // tools/seglog/segment_check.hpp — one segment's records, footer and state
 // checked (verify), or only what stat needs: the end of an unsealed
-// segment's records (the scan a writable open makes) and the terms of its
-// first and last kept entries. The verdict on the first bad position of an
+// segment's records (the scan a writable open makes). The verdict on the first bad position of an
 // unsealed segment is the library's own (log/segment_scan.hpp).
 #pragma once
 
@@ -27,8 +26,10 @@ struct SegmentReport {
   std::uint64_t records_end = 0;  // end of the kept or valid records
   std::uint64_t records = 0;      // records checked
   std::uint64_t bytes_checked = 0;
-  std::optional<std::uint64_t> first_term;  // of start_index, when kept
-  std::optional<std::uint64_t> last_term;   // of last_index, when kept
+  // Of start_index and last_index, when kept and read (Depth::full, or an
+  // unsealed segment's scan; log_check asks term_in_segment for the rest).
+  std::optional<std::uint64_t> first_term;
+  std::optional<std::uint64_t> last_term;
   // Unsealed: what the first position that is not the expected record is.
   detail::Verdict verdict = detail::Verdict::clean_end;
   std::uint64_t tail_bytes = 0;  // torn tail: its non-zero bytes, up to the data's end
