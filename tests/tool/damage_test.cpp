@@ -27,23 +27,8 @@ namespace {
 
 // The pristine log every case damages a copy of: sealed segments, an
 // unsealed newest one with an unsynced tail, state, cluster, snapshot.
-struct Pristine {
-  test::TempDir temp;
-  fs::path dir = temp / "pristine";
-  TestLog log;
-  std::vector<test::SegmentFile> segments;
-
-  Pristine() {
-    LogShape shape;
-    shape.seed = 21;
-    shape.entries = 900;
-    shape.crash = true;
-    shape.unsynced = 5;
-    log = make_log(dir, shape);
-    segments = test::segment_files(dir);
-    REQUIRE(segments.size() >= 5);
-  }
-  std::string name(std::size_t k) const { return segments[k].path.filename().string(); }
+struct Pristine : PristineLog {
+  Pristine() : PristineLog(21, 5) {}
 };
 
 struct Expect {
@@ -267,4 +252,38 @@ TEST_CASE("verify exits 0 on every undamaged log", "[damage][clean]") {
     CHECK(parse_object(run.out).at("clean").as_bool());
     CHECK(run_tool({"stat", dir.string()}).exit_code == 0);
   }
+}
+
+TEST_CASE("dump --segment shows a damaged record at its offset and goes on after it",
+          "[damage][forensics]") {
+  Pristine p;
+  std::mt19937_64 rng(19);
+  const std::size_t k = pick(rng, 0, p.segments.size() - 1);
+  const auto records = test::records_of(p.segments[k].path);
+  REQUIRE(records.size() >= 3);
+  const auto& bad = records[pick(rng, 0, records.size() - 1)];  // not the last
+  const fs::path work = p.temp / "forensics";
+  test::copy_dir(p.dir, work);
+  const fs::path segment = work / p.name(k);
+  test::flip_byte(segment, pick(rng, bad.offset, bad.offset + bad.bytes));
+  const ToolRun run = run_tool({"dump", "--segment", segment.string(), "--json"});
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  bool invalid_seen = false;
+  std::uint64_t ok_after = 0;
+  std::uint64_t ok_before = 0;
+  for (const json::object& line : parse_lines(run.out)) {
+    if (line.contains("note")) continue;
+    const auto offset = line.at("offset").to_number<std::uint64_t>();
+    const std::string status = line.at("checksum").as_string().c_str();
+    if (offset == bad.offset) {
+      CHECK(status != "ok");
+      invalid_seen = true;
+    } else if (status == "ok") {
+      (offset < bad.offset ? ok_before : ok_after) += 1;
+    }
+  }
+  CHECK(invalid_seen);
+  // Every other record is there, valid, at its offset.
+  CHECK(ok_before + ok_after + 1 == records.size());
 }

@@ -22,23 +22,8 @@ namespace json = boost::json;
 
 namespace {
 
-struct Pristine {
-  test::TempDir temp;
-  fs::path dir = temp / "pristine";
-  TestLog log;
-  std::vector<test::SegmentFile> segments;
-
-  Pristine() {
-    LogShape shape;
-    shape.seed = 31;
-    shape.entries = 900;
-    shape.crash = true;
-    shape.unsynced = 6;
-    log = make_log(dir, shape);
-    segments = test::segment_files(dir);
-    REQUIRE(segments.size() >= 5);
-  }
-  std::string name(std::size_t k) const { return segments[k].path.filename().string(); }
+struct Pristine : PristineLog {
+  Pristine() : PristineLog(31, 6) {}
 };
 
 // Every file of `dir` (not the quarantine) by name.

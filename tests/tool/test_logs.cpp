@@ -121,6 +121,17 @@ TestLog make_log(const fs::path& dir, const LogShape& shape) {
   return out;
 }
 
+PristineLog::PristineLog(std::uint64_t seed, std::uint64_t unsynced) {
+  LogShape shape;
+  shape.seed = seed;
+  shape.entries = 900;
+  shape.crash = true;
+  shape.unsynced = unsynced;
+  log = make_log(dir, shape);
+  segments = test::segment_files(dir);
+  REQUIRE(segments.size() >= 5);
+}
+
 void expect_entries(const fs::path& dir, const test::Model& model, std::uint64_t first,
                     std::uint64_t last) {
   auto storage = test::open_or_fail(tool_options(dir));

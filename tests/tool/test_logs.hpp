@@ -6,6 +6,7 @@
 #include <seglog/seglog.hpp>
 
 #include "log/log_helpers.hpp"
+#include "support/temp_dir.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -48,6 +49,20 @@ Options tool_options(const fs::path& dir, std::uint64_t segment_size = 64 << 10)
 
 // Builds the log of `shape` in `dir` (created).
 TestLog make_log(const fs::path& dir, const LogShape& shape);
+
+// A log of 900 entries a crash left: sealed segments, an unsealed newest
+// one with `unsynced` entries after its last sync, spare segments, state,
+// cluster and snapshot; in a temporary directory of its own, where cases
+// put their damaged copies.
+struct PristineLog {
+  PristineLog(std::uint64_t seed, std::uint64_t unsynced);
+  std::string name(std::size_t k) const { return segments[k].path.filename().string(); }
+
+  test::TempDir temp;
+  fs::path dir = temp / "pristine";
+  TestLog log;
+  std::vector<test::SegmentFile> segments;
+};
 
 // The entries a writable open of `dir` serves, checked against `model` for
 // [first, last]. Catch2 CHECKs.

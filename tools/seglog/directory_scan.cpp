@@ -63,12 +63,7 @@ Result<SegmentHeader> read_segment_header(const fs::path& path,
   h.path = path;
   h.name_index = name_index.value_or(0);
   auto file = detail::File::open(path, detail::File::Mode::read_only);
-  if (!file) {
-    if (file.error() == errc::not_found) {
-      return detail::make_error(errc::stale, path.string() + " was removed while being read");
-    }
-    return file.error();
-  }
+  if (!file) return file.error();
   auto size = file->size();
   if (!size) return size.error();
   h.file_bytes = *size;
@@ -147,7 +142,14 @@ Result<DirectoryScan> scan_directory(const fs::path& dir) {
             [](const OtherFile& a, const OtherFile& b) { return a.name < b.name; });
   for (const auto& [index, path] : segment_paths) {
     auto header = read_segment_header(path, index);
-    if (!header) return header.error();
+    if (!header) {
+      // Listed a moment ago: a live writer removed it (truncations,
+      // rewrites). A new reading sees the directory as it is now.
+      if (header.error() == errc::not_found) {
+        return detail::make_error(errc::stale, path.string() + " was removed while being read");
+      }
+      return header.error();
+    }
     scan.segments.push_back(std::move(*header));
   }
   return scan;

@@ -38,6 +38,27 @@ void note_cut(SegmentReport& r, std::uint64_t offset, std::uint64_t index) {
   }
 }
 
+// The walk's step over a valid record, and the progress hook told every
+// 4 MiB.
+class Step {
+ public:
+  explicit Step(const ProgressHook& progress) : progress_(progress) {}
+  void over(const RecordAt& at, SegmentReport& r, std::uint64_t& pos, std::uint64_t& expected) {
+    ++r.records;
+    pos += at.record.bytes;
+    ++expected;
+    if (progress_ && pos - reported_ >= (4u << 20)) finish(pos);
+  }
+  void finish(std::uint64_t pos) {
+    if (progress_ && pos > reported_) progress_(pos - reported_);
+    reported_ = pos;
+  }
+
+ private:
+  const ProgressHook& progress_;
+  std::uint64_t reported_ = 0;
+};
+
 // Walks records [4096, limit) expecting consecutive indices from the first
 // index; each damaged stretch is a finding, and the walk goes on at the
 // next valid record. Calls `on_record` for each valid one.
@@ -45,19 +66,13 @@ template <class OnRecord>
 Status walk_all(RecordReader& reader, const SegmentHeader& h, std::uint64_t limit, SegmentReport& r,
                 std::uint64_t& pos, std::uint64_t& expected, const ProgressHook& progress,
                 OnRecord on_record) {
-  std::uint64_t reported = 0;
+  Step step(progress);
   while (pos < limit) {
     auto at = reader.at(pos, expected, limit);
     if (!at) return at.error();
     if (at->check == RecordCheck::ok) {
       on_record(*at);
-      ++r.records;
-      pos += at->record.bytes;
-      ++expected;
-      if (progress && pos - reported >= (4u << 20)) {
-        progress(pos - reported);
-        reported = pos;
-      }
+      step.over(*at, r, pos, expected);
       continue;
     }
     const std::uint64_t bad_at = pos;
@@ -84,7 +99,7 @@ Status walk_all(RecordReader& reader, const SegmentHeader& h, std::uint64_t limi
     }
     r.findings.damage("record", h.name, message, bad_at, bad_index);
   }
-  if (progress) progress(pos - reported);
+  step.finish(pos);
   return {};
 }
 
@@ -184,20 +199,14 @@ Status check_unsealed(const SegmentHeader& h, SegmentReport& r, const ProgressHo
   if (!reader) return reader.error();
   std::uint64_t pos = detail::kSegmentHeaderBytes;
   std::uint64_t expected = first;
-  std::uint64_t reported = 0;
+  Step step(progress);
   for (;;) {
     auto at = reader->at(pos, expected, bound);
     if (!at) return at.error();
     if (at->check == RecordCheck::ok) {
       if (expected == r.start_index) r.first_term = at->record.fields.term;
       r.last_term = at->record.fields.term;
-      ++r.records;
-      pos += at->record.bytes;
-      ++expected;
-      if (progress && pos - reported >= (4u << 20)) {
-        progress(pos - reported);
-        reported = pos;
-      }
+      step.over(*at, r, pos, expected);
       continue;
     }
     bool next_found_ahead = false;
@@ -230,7 +239,7 @@ Status check_unsealed(const SegmentHeader& h, SegmentReport& r, const ProgressHo
     }
     break;
   }
-  if (progress) progress(pos - reported);
+  step.finish(pos);
   r.bytes_checked = pos - detail::kSegmentHeaderBytes;
   r.last_index = expected - 1;
   r.records_end = pos;

@@ -8,6 +8,8 @@
 #include "json_out.hpp"
 #include "progress.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -58,11 +60,14 @@ int run_verify(const VerifyOptions& options) {
             std::to_string(r.records_checked) + " records, " + human_bytes(r.bytes_checked) +
             " checked\n";
     written = std::fwrite(text.data(), 1, text.size(), stdout) == text.size();
-    // Timing varies run to run: on standard error, so the report is stable.
-    std::cerr << "seglog verify: " << human_bytes(r.bytes_checked) << " in "
-              << static_cast<long long>(seconds * 1000) << " ms ("
-              << human_rate(seconds > 0 ? static_cast<double>(r.bytes_checked) / seconds : 0)
-              << ")\n";
+    // Timing varies run to run: on standard error, and only for a person
+    // (a terminal), so the report is stable and pipes carry no noise.
+    if (::isatty(STDERR_FILENO) == 1) {
+      std::cerr << "seglog verify: " << human_bytes(r.bytes_checked) << " in "
+                << static_cast<long long>(seconds * 1000) << " ms ("
+                << human_rate(seconds > 0 ? static_cast<double>(r.bytes_checked) / seconds : 0)
+                << ")\n";
+    }
   }
   if (std::fflush(stdout) != 0 || !written) return kExitError;
   if (checked->unsettled) {
