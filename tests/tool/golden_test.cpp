@@ -28,7 +28,7 @@ std::string stable(const std::string& text, const fs::path& dir) {
 
 ToolRun run_ok(const std::vector<std::string>& args, int expected_exit = 0) {
   ToolRun run = run_tool(args);
-  INFO("seglog " << args.front() << " stderr: " << run.err);
+  INFO("seglog " << (args.empty() ? std::string() : args.front()) << " stderr: " << run.err);
   REQUIRE(run.signal == 0);
   CHECK(run.exit_code == expected_exit);
   return run;

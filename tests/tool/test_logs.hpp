@@ -15,6 +15,8 @@
 
 namespace seglog::tooltest {
 
+namespace fs = std::filesystem;
+
 struct LogShape {
   std::uint64_t seed = 1;
   std::uint64_t entries = 600;

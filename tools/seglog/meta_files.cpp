@@ -5,6 +5,7 @@
 #include "format/checksum.hpp"
 #include "io/file.hpp"
 #include "meta/cluster_file.hpp"
+#include "meta/snapshot_file.hpp"
 #include "meta/snapshot_header.hpp"
 #include "meta/state_file.hpp"
 
