@@ -73,6 +73,8 @@ TEST_CASE("stat, dump and verify beside a live writer: no crash, no wrong byte",
 
   std::map<std::string, std::map<int, int>> exits;  // command -> exit status -> count
   std::uint64_t entries_checked = 0;
+  std::uint64_t dump_reopens = 0;     // dump met a file the writer replaced
+  std::uint64_t verify_retries = 0;   // verify's readings the writer moved under
   bool writer_done = false;
   int writer_status = 0;
   while (!writer_done) {
@@ -88,8 +90,15 @@ TEST_CASE("stat, dump and verify beside a live writer: no crash, no wrong byte",
         // of a batch being written is a warning; a reading the writer
         // moved under is retried, or exit 2 if it kept moving).
         CHECK(run.exit_code != 1);
+        if (run.exit_code == 0) {
+          verify_retries += parse_object(run.out).at("attempts").to_number<std::uint64_t>() - 1;
+        }
       }
       if (command == "dump") {
+        for (std::size_t at = run.err.find("reopening"); at != std::string::npos;
+             at = run.err.find("reopening", at + 1)) {
+          ++dump_reopens;
+        }
         CHECK(run.exit_code != 1);
         std::istringstream lines(run.out);
         std::string line;
@@ -115,7 +124,9 @@ TEST_CASE("stat, dump and verify beside a live writer: no crash, no wrong byte",
     for (const auto& [code, n] : counts) std::cout << " exit " << code << " x" << n;
     std::cout << "\n";
   }
-  std::cout << "live: " << entries_checked << " dumped entries checked byte for byte\n";
+  std::cout << "live: " << entries_checked << " dumped entries checked byte for byte; dump reopened "
+            << dump_reopens << " times after the writer replaced a file, verify read again "
+            << verify_retries << " times\n";
   CHECK(entries_checked > 0);
   // Once the writer is gone, the directory verifies (a crash may leave a
   // torn tail: a warning only).

@@ -64,7 +64,8 @@ int dump_directory(const DumpOptions& options) {
               << " are compacted; starting there\n";
     next = storage->first_index();
   }
-  if (options.to && *options.to > storage->last_index()) {
+  if ((options.to && *options.to > storage->last_index()) ||
+      (options.from && *options.from > storage->last_index())) {
     std::cerr << "seglog dump: note: the log ends at " << storage->last_index() << "\n";
   }
   EntryPrinter printer(stdout, options.payload, options.json, digits(last));

@@ -60,7 +60,7 @@ std::string plan_text(const std::filesystem::path& dir, const RepairPlan& plan,
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
       out += "  " + std::to_string(i + 1) + ". " + describe(plan.actions[i]) + "\n";
     }
-    out += "  then: open the directory as a writer (seals the cut segment) and verify it\n";
+    out += "  then: open the directory as a writer (which seals a cut segment) and verify it\n";
   }
   if (!plan.not_repaired.all().empty()) {
     out += "not repaired (the parts disagree; which one is right is yours to decide):\n";

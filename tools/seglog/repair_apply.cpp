@@ -105,9 +105,11 @@ std::string cut_file_name(const RepairAction& a) {
   return a.name + ".bytes-" + std::to_string(a.offset) + "-" + std::to_string(a.end);
 }
 
-Status apply_repair(const std::filesystem::path& dir, const RepairPlan& plan,
+Status apply_repair(const std::filesystem::path& given_dir, const RepairPlan& plan,
                     const std::filesystem::path& quarantine) {
   std::error_code ec;
+  // The README says where each item came from in full.
+  const std::filesystem::path dir = std::filesystem::absolute(given_dir, ec);
   std::filesystem::create_directories(quarantine, ec);
   if (ec) return detail::os_error("create", quarantine, ec.value());
   if (auto s = detail::sync_directory(quarantine.parent_path()); !s) return s;

@@ -18,11 +18,14 @@ RepairAction move_action(std::string name, std::string why) {
   return a;
 }
 
-// Indices a whole segment held, for the README.
-void note_indices(RepairAction& a, const SegmentInfo& info) {
+// Indices a whole segment held, for the README (from its name alone when
+// its header is unreadable).
+void note_indices(RepairAction& a, const SegmentInfo& info, const SegmentHeader& h) {
   if (info.report && info.report->last_index >= info.report->start_index) {
     a.first_index = info.report->start_index;
     a.last_index = info.report->last_index;
+  } else if (!info.report) {
+    a.first_index = h.name_index;
   }
 }
 
@@ -98,7 +101,7 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
       case Role::log:
         continue;
     }
-    note_indices(a, info);
+    note_indices(a, info, segs[k]);
     plan.actions.push_back(std::move(a));
   }
   // The log's first damage: the log ends before it; what follows goes.
@@ -117,7 +120,7 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
       RepairAction a = move_action(h.name, "starts at index " + std::to_string(h.first_index()) +
                                                ", not where the log before it ends: the log ends "
                                                "before it");
-      note_indices(a, info);
+      note_indices(a, info, h);
       plan.actions.push_back(std::move(a));
       cut_at = c;
       break;
@@ -149,7 +152,7 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
       const std::size_t k = r.chain[c];
       RepairAction a = move_action(
           segs[k].name, "follows the log's first damage (in " + segs[r.chain[*cut_at]].name + ")");
-      note_indices(a, r.segments[k]);
+      note_indices(a, r.segments[k], segs[k]);
       plan.actions.push_back(std::move(a));
     }
   }
