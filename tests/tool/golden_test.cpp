@@ -11,7 +11,6 @@
 
 #include <catch2/catch.hpp>
 
-
 using namespace seglog;
 using namespace seglog::tooltest;
 namespace json = boost::json;
@@ -24,8 +23,7 @@ namespace {
 std::string stable(const std::string& text, const fs::path& dir) {
   std::string out = replace_all(text, dir.string(), "DIR");
   const std::string suffix = ".spare";
-  for (std::size_t at = out.find(suffix); at != std::string::npos;
-       at = out.find(suffix, at + 1)) {
+  for (std::size_t at = out.find(suffix); at != std::string::npos; at = out.find(suffix, at + 1)) {
     if (at >= 16 && out.find_first_not_of("0123456789abcdef", at - 16) == at) {
       out.replace(at - 16, 16, "<salt>");
       at -= 10;

@@ -73,8 +73,8 @@ TEST_CASE("stat, dump and verify beside a live writer: no crash, no wrong byte",
 
   std::map<std::string, std::map<int, int>> exits;  // command -> exit status -> count
   std::uint64_t entries_checked = 0;
-  std::uint64_t dump_reopens = 0;     // dump met a file the writer replaced
-  std::uint64_t verify_retries = 0;   // verify's readings the writer moved under
+  std::uint64_t dump_reopens = 0;    // dump met a file the writer replaced
+  std::uint64_t verify_retries = 0;  // verify's readings the writer moved under
   bool writer_done = false;
   int writer_status = 0;
   while (!writer_done) {
@@ -124,9 +124,10 @@ TEST_CASE("stat, dump and verify beside a live writer: no crash, no wrong byte",
     for (const auto& [code, n] : counts) std::cout << " exit " << code << " x" << n;
     std::cout << "\n";
   }
-  std::cout << "live: " << entries_checked << " dumped entries checked byte for byte; dump reopened "
-            << dump_reopens << " times after the writer replaced a file, verify read again "
-            << verify_retries << " times\n";
+  std::cout << "live: " << entries_checked
+            << " dumped entries checked byte for byte; dump reopened " << dump_reopens
+            << " times after the writer replaced a file, verify read again " << verify_retries
+            << " times\n";
   CHECK(entries_checked > 0);
   // Once the writer is gone, the directory verifies (a crash may leave a
   // torn tail: a warning only).
