@@ -6,6 +6,7 @@
 #include "tool/test_logs.hpp"
 #include "tool/tool_support.hpp"
 
+#include "format/file_names.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -190,4 +191,48 @@ TEST_CASE("repair refuses a directory a writer has open", "[repair]") {
   CHECK(stat.at("lock").at("held").as_bool());
   CHECK(stat.at("lock").at("pid").to_number<std::int64_t>() == ::getpid());
   REQUIRE(writer->close());
+}
+
+TEST_CASE(
+    "repair after random damage of the other kinds: cut, renamed and duplicate segments, "
+    "flipped records, a damaged state file",
+    "[repair][random]") {
+  Pristine p;
+  std::mt19937_64 rng(42);
+  const std::uint64_t last = p.log.last_index;
+  const std::size_t sealed = p.segments.size() - 1;
+  for (int trial = 0; trial < 3; ++trial) {
+    // A sealed segment (not the first: the commit index, 20, stays in the
+    // log) cut short at a random length.
+    const std::size_t k = 1 + rng() % (sealed - 1);
+    const std::string name = p.name(k);
+    const std::uint64_t length = rng() % fs::file_size(p.segments[k].path);
+    std::uint64_t intact_to = p.segments[k].first_index - 1;
+    for (const auto& r : test::records_of(p.segments[k].path)) {
+      if (r.offset + r.bytes <= length) intact_to = r.index;
+    }
+    repair_case(
+        p, name + " cut to " + std::to_string(length),
+        [&](const fs::path& d) { test::shrink_file(d / name, length); }, intact_to);
+
+    // A flipped byte in a random record of a random sealed segment.
+    const auto records = test::records_of(p.segments[k].path);
+    const auto& rec = records[rng() % records.size()];
+    const std::uint64_t at = rec.offset + rng() % rec.bytes;
+    repair_case(
+        p, name + " byte " + std::to_string(at) + " flipped",
+        [&](const fs::path& d) { test::flip_byte(d / name, at, 0x20); }, rec.index - 1);
+  }
+  const std::size_t k = 1 + rng() % (sealed - 1);
+  const std::string name = p.name(k);
+  const std::string next_name = detail::segment_name(p.segments[k].first_index + 1);
+  repair_case(
+      p, "a duplicated segment", [&](const fs::path& d) { fs::copy_file(d / name, d / next_name); },
+      last);
+  repair_case(
+      p, "a renamed segment", [&](const fs::path& d) { fs::rename(d / name, d / next_name); },
+      p.segments[k].first_index - 1);
+  repair_case(
+      p, "a damaged state.json", [&](const fs::path& d) { test::flip_byte(d / "state.json", 40); },
+      last);
 }
