@@ -12,9 +12,11 @@
 #include "format/file_names.hpp"
 #include "format/segment_header.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 namespace seglog::tool {
 
@@ -41,13 +43,19 @@ int digits(std::uint64_t n) {
   return d;
 }
 
+// The read-only open, again while a live writer removes a file the open
+// is reading (stale): each try sees the directory as it is by then.
 Result<std::unique_ptr<SegmentedStorage>> open_read_only(const std::filesystem::path& dir) {
   Options o;
   o.dir = dir;
   o.read_only = true;
-  o.max_mapped_segments = 2;  // dump walks forward: old mappings are never needed again
+  o.max_mapped_segments = 1;  // dump walks forward: an older mapping is never needed again
   o.logger = std::make_shared<StderrLogger>();
-  return SegmentedStorage::open(o);
+  for (int attempt = 1;; ++attempt) {
+    auto opened = SegmentedStorage::open(o);
+    if (opened || opened.error() != errc::stale || attempt >= kMaxStaleRetries) return opened;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
+  }
 }
 
 int dump_directory(const DumpOptions& options) {

@@ -143,9 +143,17 @@ Status apply_repair(const std::filesystem::path& given_dir, const RepairPlan& pl
       }
     }
     readme += readme_entry(dir, a);
-    log_line += " " + std::string(action_name(a.kind)) + " " + a.name;
-    if (a.kind == ActionKind::cut) log_line += "@" + std::to_string(a.offset);
-    log_line += ";";
+    // Piece by piece: g++ 12 at -O3 warns (-Wrestrict, a false positive)
+    // on `" " + std::string(...)`.
+    log_line += ' ';
+    log_line += action_name(a.kind);
+    log_line += ' ';
+    log_line += a.name;
+    if (a.kind == ActionKind::cut) {
+      log_line += '@';
+      log_line += std::to_string(a.offset);
+    }
+    log_line += ';';
   }
   if (!status) readme += "\nTHE REPAIR STOPPED HERE: " + status.error().message() + "\n";
   {
