@@ -129,14 +129,15 @@ TEST_CASE("repair after each kind of damage: opens, verifies clean, loses nothin
       [&](const fs::path& d) { test::flip_byte(d / middle_name, rec.offset + rng() % rec.bytes); },
       rec.index - 1);
 
-  // A damaged footer: the records are whole, the segment's end is kept.
+  // A damaged footer: the records are whole, so the footer is rebuilt and
+  // nothing of the log is lost, the segments after it included.
   const auto middle_header = test::read_header(p.segments[middle].path);
   repair_case(
       p, "a damaged footer",
       [&](const fs::path& d) {
         test::flip_byte(d / middle_name, middle_header.state->footer_offset + 2);
       },
-      middle_header.state->last_index);
+      p.log.last_index);
 
   repair_case(
       p, "an unreadable segment header",

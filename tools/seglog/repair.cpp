@@ -75,8 +75,9 @@ json::object plan_json(const RepairPlan& plan, const std::filesystem::path& quar
     json::object o;
     o["action"] = action_name(a.kind);
     o["file"] = json_text(a.name);
-    o["offset"] = a.kind == ActionKind::cut ? json::value(a.offset) : json::value(nullptr);
-    o["end"] = a.kind == ActionKind::cut ? json::value(a.end) : json::value(nullptr);
+    const bool bytes = a.kind != ActionKind::move;
+    o["offset"] = bytes ? json::value(a.offset) : json::value(nullptr);
+    o["end"] = bytes ? json::value(a.end) : json::value(nullptr);
     o["first_index"] = json_optional(a.first_index);
     o["last_index"] = json_optional(a.last_index);
     o["why"] = json_text(a.why);

@@ -10,6 +10,8 @@
 #include "errors.hpp"
 #include "format/segment_header.hpp"
 #include "io/file.hpp"
+#include "log/sparse_index.hpp"
+#include "record_reader.hpp"
 
 #include <array>
 #include <chrono>
@@ -69,10 +71,58 @@ Status cut_segment(const std::filesystem::path& path, const RepairAction& a) {
   return file->data_sync();
 }
 
+// A sealed segment's footer rebuilt from its records (the placement rule
+// of AppendCursor, as the seal computed it), written where the old one
+// was, then a sealed slot with the new point count.
+Status reseal_segment(const std::filesystem::path& path, const RepairAction& a) {
+  const detail::SegmentState& old_state = *a.state;
+  const detail::SegmentIdentity& id = *a.identity;
+  auto reader = RecordReader::open(path, a.end, a.salt);
+  if (!reader) return reader.error();
+  detail::AppendCursor cursor = detail::AppendCursor::empty(id.capacity, id.index_interval_bytes);
+  std::vector<detail::SparsePoint> points;
+  std::uint64_t index = id.first_index;
+  while (cursor.end < old_state.end_offset) {
+    auto at = reader->at(cursor.end, index, old_state.end_offset);
+    if (!at) return at.error();
+    if (at->check != detail::RecordCheck::ok) {
+      return detail::make_error(errc::corrupted, "record at offset " + std::to_string(cursor.end) +
+                                                     " of " + path.string() +
+                                                     " changed since it was checked");
+    }
+    const detail::SparsePoint point{static_cast<std::uint32_t>(index - id.first_index),
+                                    static_cast<std::uint32_t>(cursor.end)};
+    if (cursor.advance(at->record.bytes)) points.push_back(point);
+    ++index;
+  }
+  if (old_state.footer_offset + detail::footer_bytes(points.size()) > a.end) {
+    return detail::make_error(errc::corrupted, "the rebuilt footer of " + path.string() +
+                                                   " does not fit where the old one was");
+  }
+  std::vector<std::byte> footer(detail::footer_bytes(points.size()));
+  detail::encode_footer(footer.data(), points.data(), points.size(), a.salt);
+  auto file = detail::File::open(path, detail::File::Mode::read_write);
+  if (!file) return file.error();
+  if (auto s = file->write_at(old_state.footer_offset, footer); !s) return s;
+  if (auto s = file->data_sync(); !s) return s;
+  detail::SegmentState state = old_state;
+  state.sequence = old_state.sequence + 1;
+  state.point_count = static_cast<std::uint32_t>(points.size());
+  std::array<std::byte, detail::kSlotBytes> slot{};
+  detail::encode_state(slot.data(), state, a.salt);
+  if (auto s = file->write_at(detail::next_slot_offset(state.sequence), slot); !s) return s;
+  return file->data_sync();
+}
+
 std::string readme_entry(const std::filesystem::path& dir, const RepairAction& a) {
   std::string out;
   if (a.kind == ActionKind::move) {
     out = "- " + a.name + ": the whole file, from " + (dir / a.name).string() + "\n";
+  } else if (a.kind == ActionKind::reseal) {
+    out = "- " + cut_file_name(a) + ": bytes " + std::to_string(a.offset) + ".." +
+          std::to_string(a.end) + " of " + (dir / a.name).string() +
+          ", its old footer; a footer rebuilt from the segment's records was written "
+          "in its place\n";
   } else {
     out = "- " + cut_file_name(a) + ": bytes " + std::to_string(a.offset) + ".." +
           std::to_string(a.end) + " of " + (dir / a.name).string() + " (offset 0 here is offset " +
@@ -137,7 +187,9 @@ Status apply_repair(const std::filesystem::path& given_dir, const RepairPlan& pl
         break;
       }
       if (auto s = detail::sync_directory(quarantine); !s) return s;
-      if (auto s = cut_segment(dir / a.name, a); !s) {
+      if (auto s = a.kind == ActionKind::cut ? cut_segment(dir / a.name, a)
+                                             : reseal_segment(dir / a.name, a);
+          !s) {
         status = s;
         break;
       }
@@ -149,7 +201,7 @@ Status apply_repair(const std::filesystem::path& given_dir, const RepairPlan& pl
     log_line += action_name(a.kind);
     log_line += ' ';
     log_line += a.name;
-    if (a.kind == ActionKind::cut) {
+    if (a.kind != ActionKind::move) {
       log_line += '@';
       log_line += std::to_string(a.offset);
     }

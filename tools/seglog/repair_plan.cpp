@@ -41,13 +41,25 @@ std::string first_damage_of(const SegmentReport& report) {
 }  // namespace
 
 const char* action_name(ActionKind kind) noexcept {
-  return kind == ActionKind::move ? "move" : "cut";
+  switch (kind) {
+    case ActionKind::move:
+      return "move";
+    case ActionKind::cut:
+      return "cut";
+    case ActionKind::reseal:
+      break;
+  }
+  return "reseal";
 }
 
 std::string describe(const RepairAction& a) {
   std::string out;
   if (a.kind == ActionKind::move) {
     out = "move " + a.name + " into the quarantine";
+  } else if (a.kind == ActionKind::reseal) {
+    out = "rebuild the footer of " + a.name + " from its records: move its old footer (bytes " +
+          std::to_string(a.offset) + ".." + std::to_string(a.end) +
+          ") into the quarantine and write the new one there";
   } else {
     out = "cut " + a.name + " at offset " + std::to_string(a.offset) + ": move its bytes " +
           std::to_string(a.offset) + ".." + std::to_string(a.end) +
@@ -126,6 +138,21 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
       break;
     }
     if (!report) continue;
+    if (report->footer_only_damage && !info.breaks_chain) {
+      // Every record is whole: only the footer is rebuilt, and the log
+      // goes on after this segment.
+      RepairAction a;
+      a.kind = ActionKind::reseal;
+      a.name = h.name;
+      a.offset = h.state->footer_offset;
+      a.end = h.file_bytes;
+      a.salt = h.salt();
+      a.state = h.state;
+      a.identity = h.identity;
+      a.why = first_damage_of(*report);
+      plan.actions.push_back(std::move(a));
+      continue;
+    }
     std::optional<std::uint64_t> offset = report->cut_offset;
     std::optional<std::uint64_t> index = report->cut_index;
     if (info.breaks_chain && !offset) {

@@ -15,9 +15,12 @@
 namespace seglog::tool {
 
 enum class ActionKind {
-  move,  // the whole file (or directory) into the quarantine
-  cut,   // bytes [offset, end) of a segment into the quarantine, then zeroed,
-         // and a new state slot saying the records end at `offset`
+  move,    // the whole file (or directory) into the quarantine
+  cut,     // bytes [offset, end) of a segment into the quarantine, then zeroed,
+           // and a new state slot saying the records end at `offset`
+  reseal,  // a sealed segment's footer [offset, end) into the quarantine, a
+           // new footer built from its records written there, and a new
+           // sealed slot with the new point count
 };
 
 struct RepairAction {
@@ -26,9 +29,11 @@ struct RepairAction {
   std::string why;
   std::uint64_t offset = 0;  // cut
   std::uint64_t end = 0;     // cut: the end of the non-zero bytes moved
-  // cut: the segment's salt and state, for its new state slot.
+  // cut, reseal: the segment's identity and state, for its new state slot
+  // (and footer).
   std::uint64_t salt = 0;
   std::optional<detail::SegmentState> state;
+  std::optional<detail::SegmentIdentity> identity;
   // Indices the action takes out of the log, when known.
   std::optional<std::uint64_t> first_index;
   std::optional<std::uint64_t> last_index;

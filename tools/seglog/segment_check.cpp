@@ -185,6 +185,13 @@ Status check_sealed(const SegmentHeader& h, Depth depth, SegmentReport& r,
                           std::to_string(s.end_offset) + ", index " + std::to_string(s.last_index),
                       s.end_offset, s.last_index);
   }
+  const auto damaged = [&r](const char* kind) {
+    return std::any_of(r.findings.all().begin(), r.findings.all().end(), [&](const Finding& f) {
+      return f.severity == Severity::damage && f.kind == kind;
+    });
+  };
+  r.footer_only_damage = (damaged("footer") || damaged("sparse_point")) && !damaged("record") &&
+                         !damaged("sealed_state") && !damaged("state_slot");
   if (!r.findings.clean()) note_cut(r, s.end_offset, s.last_index + 1);
   return {};
 }

@@ -38,6 +38,10 @@ struct SegmentReport {
   // nullopt when the segment is whole.
   std::optional<std::uint64_t> cut_offset;
   std::optional<std::uint64_t> cut_index;
+  // A sealed segment whose records and slot are whole but whose footer
+  // (or one of its sparse points) is damaged: repair rebuilds the footer
+  // instead of cutting the log there.
+  bool footer_only_damage = false;
   Findings findings;
 };
 
