@@ -13,6 +13,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <functional>
 #include <map>
 #include <random>
@@ -236,4 +238,35 @@ TEST_CASE(
   repair_case(
       p, "a damaged state.json", [&](const fs::path& d) { test::flip_byte(d / "state.json", 40); },
       last);
+}
+
+TEST_CASE("repair asks on a terminal: no changes nothing, yes applies", "[repair][terminal]") {
+  // script(1) (util-linux, in every Debian) gives the tool a terminal.
+  REQUIRE(std::system("command -v script > /dev/null") == 0);
+  Pristine p;
+  const fs::path work = p.temp / "work";
+  test::copy_dir(p.dir, work);
+  const auto before = snapshot_of(work);
+  const std::string tool = std::getenv("SEGLOG_TOOL");
+  const std::string command = "script -qec '" + tool + " repair " + work.string() + "' /dev/null";
+  const fs::path transcript = p.temp / "transcript";
+  auto answer = [&](const char* reply) {
+    const std::string line = "printf '" + std::string(reply) + "\\n' | " + command + " > " +
+                             transcript.string() + " 2>&1";
+    return std::system(line.c_str());
+  };
+  answer("n");
+  std::string said = std::string(reinterpret_cast<const char*>(test::read_file(transcript).data()),
+                                 test::read_file(transcript).size());
+  INFO(said);
+  CHECK(said.find("apply this plan? [y/N]") != std::string::npos);
+  CHECK(said.find("not confirmed") != std::string::npos);
+  CHECK(snapshot_of(work) == before);  // the spares stay: nothing changed
+  answer("y");
+  said = std::string(reinterpret_cast<const char*>(test::read_file(transcript).data()),
+                     test::read_file(transcript).size());
+  INFO(said);
+  CHECK(said.find("verify: clean") != std::string::npos);
+  CHECK(fs::exists(work / "quarantine" / "repair.log"));
+  CHECK(snapshot_of(work) != before);  // the spares were moved
 }
