@@ -13,11 +13,13 @@ SEGLOG_BUILD_DIR="${SEGLOG_BUILD_DIR:-build}"
 SEGLOG_JOBS="${SEGLOG_JOBS:-2}"
 
 # Debian bookworm packages for building and testing seglog (TOOLCHAIN.md §0).
-# g++ brings the ASan, UBSan and TSan runtimes; meson brings python3.
+# g++ brings the ASan, UBSan and TSan runtimes; meson brings python3;
+# libcli11-dev is the seglog tool's argument parser (header-only).
 SEGLOG_PACKAGES=(
   meson ninja-build pkg-config g++
   libboost1.81-dev libboost-json1.81-dev libxxhash-dev
   catch2 libbenchmark-dev
+  libcli11-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

@@ -1,0 +1,106 @@
+// tools/seglog/meta_files.cpp — the files beside the log, through
+// src/meta's own decoders (docs/format-meta.md).
+#include "meta_files.hpp"
+
+#include "format/checksum.hpp"
+#include "io/file.hpp"
+#include "meta/cluster_file.hpp"
+#include "meta/snapshot_file.hpp"
+#include "meta/snapshot_header.hpp"
+#include "meta/state_file.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace seglog::tool {
+
+namespace {
+
+// The snapshot's data, hashed in 1 MiB reads (XXH3-64, seed 0).
+Result<std::uint64_t> data_checksum(const detail::File& file, std::uint64_t size,
+                                    const ProgressHook& progress) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  std::vector<std::byte> chunk(1 << 20);
+  for (std::uint64_t at = 0; at < size;) {
+    const std::uint64_t want = std::min<std::uint64_t>(chunk.size(), size - at);
+    auto got = file.read_upto(detail::kSnapshotHeaderBytes + at, {chunk.data(), want});
+    if (!got) return got.error();
+    if (*got == 0) break;  // shorter than its header says: caught by the size check
+    XXH3_64bits_update(&state, chunk.data(), *got);
+    at += *got;
+    if (progress) progress(*got);
+  }
+  return XXH3_64bits_digest(&state);
+}
+
+Status read_snapshot(const std::filesystem::path& dir, Depth depth, MetaFiles& out,
+                     Findings& findings, const ProgressHook& progress) {
+  const std::string name(detail::kSnapshotFileName);
+  auto file = detail::File::open(dir / name, detail::File::Mode::read_only);
+  if (!file) {
+    if (file.error() == errc::not_found) return {};
+    return file.error();
+  }
+  auto size = file->size();
+  if (!size) return size.error();
+  detail::SnapshotHeaderBytes page{};
+  auto got = file->read_upto(0, page);
+  if (!got) return got.error();
+  auto header = detail::decode_snapshot_header(dir / name, std::span(page.data(), *got));
+  if (!header) {
+    out.snapshot_damaged = true;
+    findings.damage("snapshot_file", name, header.error().message(), 0, std::nullopt);
+    return {};
+  }
+  if (header->data_size != *size - detail::kSnapshotHeaderBytes) {
+    out.snapshot_damaged = true;
+    findings.damage("snapshot_file", name,
+                    "header says " + std::to_string(header->data_size) +
+                        " bytes of data, the file holds " +
+                        std::to_string(*size - detail::kSnapshotHeaderBytes),
+                    32, std::nullopt);
+    return {};
+  }
+  if (depth == Depth::full) {
+    auto sum = data_checksum(*file, header->data_size, progress);
+    if (!sum) return sum.error();
+    if (*sum != header->data_xxh3) {
+      out.snapshot_damaged = true;
+      findings.damage("snapshot_file", name,
+                      "data fails its checksum (every read of the snapshot fails)",
+                      detail::kSnapshotHeaderBytes, std::nullopt);
+      return {};
+    }
+  }
+  out.snapshot = SnapshotMeta{header->last_index, header->last_term, header->data_size};
+  return {};
+}
+
+}  // namespace
+
+Result<MetaFiles> read_meta(const std::filesystem::path& dir, Depth depth, Findings& findings,
+                            const ProgressHook& progress) {
+  MetaFiles out;
+  if (auto state = detail::load_state(dir); state) {
+    out.state = *state;
+  } else if (state.error() == errc::corrupted) {
+    out.state_damaged = true;
+    findings.damage("state_file", std::string(detail::kStateFileName), state.error().message());
+  } else {
+    return state.error();
+  }
+  if (auto cluster = detail::load_cluster_config(dir); cluster) {
+    out.cluster = *cluster;
+  } else if (cluster.error() == errc::corrupted) {
+    out.cluster_damaged = true;
+    findings.damage("cluster_file", std::string(detail::kClusterFileName),
+                    cluster.error().message());
+  } else {
+    return cluster.error();
+  }
+  if (auto s = read_snapshot(dir, depth, out, findings, progress); !s) return s.error();
+  return out;
+}
+
+}  // namespace seglog::tool

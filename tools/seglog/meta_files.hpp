@@ -1,0 +1,33 @@
+// tools/seglog/meta_files.hpp — state.json, cluster.json and snapshot.bin
+// read and checked as the library reads them (docs/format-meta.md); the
+// snapshot's data checksum streamed with pread, in bounded memory.
+#pragma once
+
+#include <seglog/error.hpp>
+#include <seglog/raft_state.hpp>
+#include <seglog/snapshot.hpp>
+
+#include "findings.hpp"
+#include "segment_check.hpp"
+
+#include <filesystem>
+#include <optional>
+
+namespace seglog::tool {
+
+struct MetaFiles {
+  std::optional<PersistentState> state;
+  std::optional<ClusterConfig> cluster;
+  std::optional<SnapshotMeta> snapshot;  // its header is valid
+  bool state_damaged = false;
+  bool cluster_damaged = false;
+  bool snapshot_damaged = false;
+};
+
+// Reads the three files; damage goes to `findings`. Depth::full also reads
+// the snapshot's data and checks its checksum.
+// Errors: io_error only.
+[[nodiscard]] Result<MetaFiles> read_meta(const std::filesystem::path& dir, Depth depth,
+                                          Findings& findings, const ProgressHook& progress = {});
+
+}  // namespace seglog::tool
