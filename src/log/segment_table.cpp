@@ -143,6 +143,7 @@ std::vector<std::shared_ptr<Segment>> SegmentTable::erase_front(std::size_t coun
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(count));
   }
   std::vector<const Segment*> gone;
+  gone.reserve(removed.size());
   for (const auto& segment : removed) gone.push_back(segment.get());
   cache_.forget(std::move(gone));
   return removed;
