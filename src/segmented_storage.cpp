@@ -118,6 +118,12 @@ struct __attribute__((visibility("hidden"))) SegmentedStorage::Impl {
     }
     return {};
   }
+  // For the calls that change the log: a sticky failure is reported before
+  // anything else (design.md, "Sticky sync failure").
+  Status check_log_writable() const {
+    if (auto s = check_writable(); !s) return s;
+    return log->check_writable();
+  }
   // The checks get_entries and visit_entries share (named by `call`): the
   // end of the range, clamped to last_index() + 1.
   Result<std::uint64_t> clamp_range(const char* call, std::uint64_t begin,
@@ -332,7 +338,7 @@ Status SegmentedStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
 // ---- writes --------------------------------------------------------------------
 
 Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
-  if (auto s = impl_->check_writable(); !s) return s;
+  if (auto s = impl_->check_log_writable(); !s) return s;
   if (entries.empty()) return {};
   // Validate the whole batch before writing anything.
   for (std::size_t k = 0; k < entries.size(); ++k) {
@@ -387,7 +393,7 @@ Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
 }
 
 Status SegmentedStorage::truncate_after(std::uint64_t index) {
-  if (auto s = impl_->check_writable(); !s) return s;
+  if (auto s = impl_->check_log_writable(); !s) return s;
   std::lock_guard write(impl_->write_mu);
   const std::uint64_t first = first_index();
   if (index >= last_index()) return {};
@@ -399,7 +405,7 @@ Status SegmentedStorage::truncate_after(std::uint64_t index) {
 }
 
 Status SegmentedStorage::truncate_before(std::uint64_t index) {
-  if (auto s = impl_->check_writable(); !s) return s;
+  if (auto s = impl_->check_log_writable(); !s) return s;
   std::lock_guard write(impl_->write_mu);
   if (index <= first_index()) return {};
   const std::uint64_t last = last_index();

@@ -401,9 +401,16 @@ LogFacts SegmentLog::facts() const {
   f.writable = !cfg_.read_only;
   f.first_index = first_index();
   f.last_index = last_index();
-  for (const auto& segment : table_.snapshot()) {
-    f.segments.push_back({segment->first_index(), segment->start_index(), segment->next_index(),
-                          segment->sealed(), segment == active_});
+  // Newest first: the worker seals oldest first, so a segment read sealed
+  // has every older one sealed by the time it is read. Oldest first, a seal
+  // of two segments between the two reads showed an unsealed segment
+  // before a sealed one (L3 broken, on an ASan build under load).
+  const auto segments = table_.snapshot();
+  f.segments.resize(segments.size());
+  for (std::size_t k = segments.size(); k-- > 0;) {
+    const auto& segment = segments[k];
+    f.segments[k] = {segment->first_index(), segment->start_index(), segment->next_index(),
+                     segment->sealed(), segment == active_};
   }
   return f;
 }

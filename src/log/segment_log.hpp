@@ -142,6 +142,9 @@ class SegmentLog {
   [[nodiscard]] Status close();
 
   bool sync_failed() const noexcept { return sync_failed_.load(std::memory_order_acquire); }
+  // io_error naming the sticky failure once there is one. The facade asks
+  // first, before it checks a call's arguments against the log.
+  [[nodiscard]] Status check_writable() const;
   void fill_stats(Stats& stats) const;
 
   // L1–L3 (log_invariant_broken) on the present state; aborts with the
@@ -154,7 +157,6 @@ class SegmentLog {
   Segment::Config segment_config() const;
   [[nodiscard]] Status recover();
   [[nodiscard]] Status fail_sticky(Status status);
-  [[nodiscard]] Status check_writable() const;
   // roll.cpp: the writer's half of a roll (steps 3–4) and the background
   // half (5–6).
   [[nodiscard]] Status roll_to(std::shared_ptr<Segment> next);

@@ -41,6 +41,17 @@ TEST_CASE("a failed sync is sticky: later writes fail with io_error until reopen
   CHECK(storage->append_entries(make_entries(101, 1)).error() == errc::io_error);
   CHECK(storage->truncate_after(10).error() == errc::io_error);
   CHECK(storage->truncate_before(10).error() == errc::io_error);
+  // The failure comes first, whatever else is wrong with the call: a batch
+  // that leaves a gap, an invalid batch, an empty one and truncations that
+  // would change nothing all say io_error (a caller told "gap" would retry
+  // with other indices against a log that refuses every write).
+  CHECK(storage->append_entries(make_entries(150, 1)).error() == errc::io_error);
+  CHECK(storage->append_entries(make_entries(0, 1)).error() == errc::io_error);
+  CHECK(storage->append_entries({}).error() == errc::io_error);
+  CHECK(storage->truncate_after(100).error() == errc::io_error);
+  CHECK(storage->truncate_before(1).error() == errc::io_error);
+  CHECK(storage->append_entries(make_entries(150, 1)).error().message().find("refused") !=
+        std::string::npos);
   // Reads go on.
   for (std::uint64_t i = 1; i <= 100; ++i) {
     auto e = storage->get_entry(i);
