@@ -26,10 +26,11 @@
 // and from then on append_entries, truncate_after, truncate_before, sync
 // and flush return io_error naming the first failure until the storage is
 // reopened, before any other check of their arguments (an empty batch or a
-// truncation that would change nothing included); reads go on. (SegmentedStorage::stats().sync_failed shows
-// it.) An io_error that leaves the log usable also exists: e.g. a save
-// whose rename was done but whose directory fsync failed (the new file is
-// visible, its durability unknown).
+// truncation that would change nothing included); reads go on.
+// (SegmentedStorage::stats().sync_failed shows it.) An io_error that
+// leaves the log usable also exists: e.g. a save whose rename was done but
+// whose directory fsync failed (the new file is visible, its durability
+// unknown).
 #pragma once
 
 #include <seglog/entry.hpp>
