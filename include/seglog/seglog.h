@@ -354,9 +354,9 @@ SEGLOG_C_API void seglog_state_clear(seglog_state* state);
 SEGLOG_C_API seglog_errc seglog_get_state(const seglog_storage* storage, seglog_state* out,
                                           seglog_error* err);
 
-/* Replaces the hard state durably (atomic).
- * Errors: invalid_argument (voted_for not UTF-8, NULL), no_space,
- * io_error, read_only, closed, out_of_memory. */
+/* Replaces the hard state durably (atomic). voted_for may hold any bytes.
+ * Errors: invalid_argument (NULL state, NULL voted_for with a length),
+ * no_space, io_error, read_only, closed, out_of_memory. */
 SEGLOG_C_API seglog_errc seglog_save_state(seglog_storage* storage, const seglog_state* state,
                                            seglog_error* err);
 
