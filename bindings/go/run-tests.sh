@@ -52,18 +52,19 @@ step() {
   limit=$2
   shift 2
   echo "run-tests: ---- $name"
+  t0=$(date +%s)
   if timeout -k 10 "$limit" "$@"; then
-    echo "run-tests: PASS $name"
+    echo "run-tests: PASS $name ($(($(date +%s) - t0)) s)"
     passed=$((passed + 1))
   else
-    echo "run-tests: FAIL $name (exit $?)"
+    echo "run-tests: FAIL $name (exit $?, $(($(date +%s) - t0)) s)"
     failed=$((failed + 1))
   fi
 }
 
 cd "$tmp" || exit 2
 step "go vet" 120 go vet $packages
-step "go test -race" 180 go test -race -v -count=1 -p 1 -timeout 170s $packages
+step "go test -race" 180 go test -race -v -count=1 -timeout 170s $packages
 if go build -o "$tmp/raftcluster" seglog/cmd/raftcluster; then
   for store in $stores; do
     step "cluster test on $store" $((seconds + 150)) "$tmp/raftcluster" --store="$store" --duration="${seconds}s"
