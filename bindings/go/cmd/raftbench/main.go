@@ -5,6 +5,7 @@
 //
 //	raftbench [--stores=seglog,boltdb] [--nodes=1,3] [--commands=20000]
 //	          [--size=256] [--clients=64] [--runs=3]
+//	raftbench --restart=100000,1000000 [--stores=seglog,boltdb]
 //
 // It prints one line per run and a median line per store and cluster size.
 package main
@@ -174,14 +175,38 @@ func run(kind string, n, commands, size, clients int) (result, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "reopen" {
+		reopenChild(os.Args[2:])
+		return
+	}
 	stores := flag.String("stores", "seglog,boltdb", "stores to measure")
 	sizes := flag.String("nodes", "1,3", "cluster sizes")
 	commands := flag.Int("commands", 20000, "commands per run")
 	size := flag.Int("size", 256, "command bytes")
 	clients := flag.Int("clients", 64, "concurrent Apply callers")
 	runs := flag.Int("runs", 3, "runs per store and size (the median is reported)")
+	restart := flag.String("restart", "", "instead: restart time and memory with these entry counts (e.g. 100000,1000000)")
 	flag.Parse()
 	status := 0
+	if *restart != "" {
+		for _, ns := range strings.Split(*restart, ",") {
+			n, err := strconv.Atoi(ns)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bad --restart:", err)
+				os.Exit(2)
+			}
+			for _, kind := range strings.Split(*stores, ",") {
+				d, rss, err := runRestart(kind, n, *size)
+				if err != nil {
+					fmt.Printf("raftbench: restart store=%s entries=%d FAIL: %v\n", kind, n, err)
+					status = 1
+					continue
+				}
+				fmt.Printf("raftbench: restart store=%s entries=%d size=%d open+startup-reads=%v rss=%d KiB\n", kind, n, *size, d, rss)
+			}
+		}
+		os.Exit(status)
+	}
 	for _, ns := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(ns)
 		if err != nil {
