@@ -35,11 +35,14 @@
  * seglog_storage, readers (seglog_first_index, seglog_last_index,
  * seglog_term, seglog_get_entry, seglog_read_entry, seglog_read_entries,
  * seglog_get_entries, seglog_visit_entries, seglog_get_state,
- * seglog_get_cluster_config, seglog_get_snapshot, seglog_open_snapshot,
- * seglog_stats) may run concurrently with each other and with one writer
- * call; writer calls (appends, truncations, saves, seglog_sync,
- * seglog_flush, seglog_close, seglog_begin_snapshot) must not overlap each
- * other. seglog_storage_free must not overlap any call on its storage.
+ * seglog_get_cluster_config, seglog_get_value, seglog_get_snapshot,
+ * seglog_open_snapshot, seglog_get_stats) may run concurrently with each
+ * other and with one writer call; writer calls (seglog_append, the
+ * truncations, seglog_restart_log, seglog_delete_range, the saves,
+ * seglog_set_value, seglog_sync, seglog_flush, seglog_close,
+ * seglog_begin_snapshot) must not overlap each other, from whatever
+ * threads they come. seglog_storage_free must not overlap any call on its
+ * storage.
  * Views and readers may be used, and released, from any thread.
  */
 #ifndef SEGLOG_SEGLOG_H
