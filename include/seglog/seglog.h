@@ -82,8 +82,8 @@ typedef enum seglog_errc {
   SEGLOG_NO_SPACE = 12,        /* the file system is full; nothing changed */
   SEGLOG_IO_ERROR = 13,        /* the OS failed a call (sticky after a failed sync) */
   SEGLOG_STALE = 14,           /* a read-only storage's view is out of date: reopen */
-  SEGLOG_OUT_OF_MEMORY = 100,  /* an allocation failed (std::bad_alloc); nothing changed
-                                  unless the call's doc says otherwise */
+  SEGLOG_OUT_OF_MEMORY = 100,  /* an allocation failed (std::bad_alloc, malloc); what
+                                  it leaves done: docs/c-api.md, "Errors" */
   SEGLOG_INTERNAL = 101        /* an unexpected C++ exception, caught; the message has it */
 } seglog_errc;
 
