@@ -35,11 +35,14 @@
  * seglog_storage, readers (seglog_first_index, seglog_last_index,
  * seglog_term, seglog_get_entry, seglog_read_entry, seglog_read_entries,
  * seglog_get_entries, seglog_visit_entries, seglog_get_state,
- * seglog_get_cluster_config, seglog_get_snapshot, seglog_open_snapshot,
- * seglog_stats) may run concurrently with each other and with one writer
- * call; writer calls (appends, truncations, saves, seglog_sync,
- * seglog_flush, seglog_close, seglog_begin_snapshot) must not overlap each
- * other. seglog_storage_free must not overlap any call on its storage.
+ * seglog_get_cluster_config, seglog_get_value, seglog_get_snapshot,
+ * seglog_open_snapshot, seglog_get_stats) may run concurrently with each
+ * other and with one writer call; writer calls (seglog_append, the
+ * truncations, seglog_restart_log, seglog_delete_range, the saves,
+ * seglog_set_value, seglog_sync, seglog_flush, seglog_close,
+ * seglog_begin_snapshot) must not overlap each other, from whatever
+ * threads they come. seglog_storage_free must not overlap any call on its
+ * storage.
  * Views and readers may be used, and released, from any thread.
  */
 #ifndef SEGLOG_SEGLOG_H
@@ -79,8 +82,8 @@ typedef enum seglog_errc {
   SEGLOG_NO_SPACE = 12,        /* the file system is full; nothing changed */
   SEGLOG_IO_ERROR = 13,        /* the OS failed a call (sticky after a failed sync) */
   SEGLOG_STALE = 14,           /* a read-only storage's view is out of date: reopen */
-  SEGLOG_OUT_OF_MEMORY = 100,  /* an allocation failed (std::bad_alloc); nothing changed
-                                  unless the call's doc says otherwise */
+  SEGLOG_OUT_OF_MEMORY = 100,  /* an allocation failed (std::bad_alloc, malloc); what
+                                  it leaves done: docs/c-api.md, "Errors" */
   SEGLOG_INTERNAL = 101        /* an unexpected C++ exception, caught; the message has it */
 } seglog_errc;
 

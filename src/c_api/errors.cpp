@@ -39,8 +39,10 @@ seglog_errc set_error(seglog_error* err, seglog_errc code, std::string_view what
   err->code = code;
   err->message = static_cast<char*>(std::malloc(what.size() + detail.size() + 1));
   if (err->message != nullptr) {
-    std::memcpy(err->message, what.data(), what.size());
-    std::memcpy(err->message + what.size(), detail.data(), detail.size());
+    // memcpy from an empty string_view's null data() is undefined, even
+    // for 0 bytes (UBSan says so).
+    if (!what.empty()) std::memcpy(err->message, what.data(), what.size());
+    if (!detail.empty()) std::memcpy(err->message + what.size(), detail.data(), detail.size());
     err->message[what.size() + detail.size()] = '\0';
   }
   return code;
