@@ -320,20 +320,25 @@ SEGLOG_C_API seglog_errc seglog_truncate_after(seglog_storage* storage, uint64_t
 SEGLOG_C_API seglog_errc seglog_truncate_before(seglog_storage* storage, uint64_t index,
                                                 seglog_error* err);
 
-/* Empties the log durably and makes it continue at next_index, with
- * prev_term as the term of next_index - 1 (a follower installing a
- * leader's snapshot kept outside seglog). No snapshot file is written.
- * Errors: invalid_argument (next_index 0 or UINT64_MAX, NULL), no_space,
+/* Drops every entry and restarts the log empty at next_index, durably and
+ * atomically (Storage::restart_log): afterwards first_index ==
+ * next_index, last_index == next_index - 1, term(next_index - 1) ==
+ * prev_term. For a follower installing a leader's snapshot that its
+ * engine keeps elsewhere; the saved snapshot is never touched.
+ * Errors: invalid_argument (next_index 0 or UINT64_MAX; next_index 1 with
+ * a prev_term other than 0), no_space (nothing changed), corrupted,
  * io_error, read_only, closed. */
 SEGLOG_C_API seglog_errc seglog_restart_log(seglog_storage* storage, uint64_t next_index,
                                             uint64_t prev_term, seglog_error* err);
 
-/* hashicorp/raft's DeleteRange(first, last), inclusive: a prefix of the
- * log (first <= first_index) is truncate_before(last + 1), a suffix (last
- * >= last_index) truncate_after(first - 1); a range strictly inside the
- * log is refused. An empty range (first > last) does nothing.
- * Errors: invalid_argument (a range in the middle, NULL), and those of
- * the truncation it maps to. */
+/* hashicorp/raft's DeleteRange(first, last), inclusive
+ * (Storage::delete_range): a prefix (first <= first_index, last <
+ * last_index) is truncate_before(last + 1), a suffix (first >
+ * first_index, last >= last_index) truncate_after(first - 1), the whole
+ * log truncate_after(first_index - 1) (emptied, the next append is at
+ * first_index); a range with no entry in the log changes nothing.
+ * Errors: invalid_argument (first > last; a range strictly inside the
+ * log), and those of the truncation it maps to. */
 SEGLOG_C_API seglog_errc seglog_delete_range(seglog_storage* storage, uint64_t first, uint64_t last,
                                              seglog_error* err);
 
@@ -442,8 +447,9 @@ SEGLOG_C_API seglog_errc seglog_get_snapshot(const seglog_storage* storage, segl
                                              bool* found, seglog_error* err);
 
 /* Replaces the snapshot durably (atomic), with `metadata` (may be NULL
- * with metadata_len 0). Leaves the log as is.
- * Errors: invalid_argument (last_index UINT64_MAX, NULL with a length),
+ * with metadata_len 0; at most 16 MiB). Leaves the log as is.
+ * Errors: invalid_argument (last_index UINT64_MAX, metadata over 16 MiB,
+ * NULL with a length),
  * no_space, io_error, read_only, closed, out_of_memory. */
 SEGLOG_C_API seglog_errc seglog_save_snapshot(seglog_storage* storage, const void* data, size_t len,
                                               uint64_t last_index, uint64_t last_term,
@@ -456,8 +462,8 @@ typedef struct seglog_snapshot_reader seglog_snapshot_reader;
 /* Starts a streaming snapshot (SnapshotWriter): write chunks, then
  * commit. A MemoryStorage's writer gathers the chunks in memory and saves
  * them at commit. The writer may outlive its storage handle.
- * Errors: invalid_argument (last_index UINT64_MAX, NULL), no_space,
- * io_error, read_only, closed, out_of_memory. */
+ * Errors: invalid_argument (last_index UINT64_MAX, metadata over 16 MiB,
+ * NULL), no_space, io_error, read_only, closed, out_of_memory. */
 SEGLOG_C_API seglog_errc seglog_begin_snapshot(seglog_storage* storage, uint64_t last_index,
                                                uint64_t last_term, const void* metadata,
                                                size_t metadata_len, seglog_snapshot_writer** out,

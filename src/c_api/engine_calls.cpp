@@ -4,9 +4,7 @@
 #include "c_api/errors.hpp"
 #include "c_api/handles.hpp"
 
-#include <algorithm>
 #include <cstdlib>
-#include <string>
 
 // The C layer's helpers (c_api/*.hpp), for every function below.
 using namespace seglog::detail;
@@ -25,11 +23,9 @@ extern "C" {
 
 seglog_errc seglog_restart_log(seglog_storage* storage, uint64_t next_index, uint64_t prev_term,
                                seglog_error* err) {
-  (void)next_index;
-  (void)prev_term;
   return guarded(err, [&] {
     if (storage == nullptr) return null_argument(err, "seglog_restart_log: ", "storage is NULL");
-    return not_in_this_build(err, "seglog_restart_log: ");
+    return report(err, storage->storage->restart_log(next_index, prev_term));
   });
 }
 
@@ -37,17 +33,7 @@ seglog_errc seglog_delete_range(seglog_storage* storage, uint64_t first, uint64_
                                 seglog_error* err) {
   return guarded(err, [&] {
     if (storage == nullptr) return null_argument(err, "seglog_delete_range: ", "storage is NULL");
-    if (first > last) return SEGLOG_OK;
-    seglog::Storage& s = *storage->storage;
-    if (first <= s.first_index()) {
-      return report(err, s.truncate_before(std::min(last, s.last_index()) + 1));
-    }
-    if (last >= s.last_index()) return report(err, s.truncate_after(first - 1));
-    return set_error(err, SEGLOG_INVALID_ARGUMENT,
-                     "seglog_delete_range: [" + std::to_string(first) + ", " +
-                         std::to_string(last) + "] is inside the log [" +
-                         std::to_string(s.first_index()) + ", " + std::to_string(s.last_index()) +
-                         "]: only a prefix or a suffix can be deleted");
+    return report(err, storage->storage->delete_range(first, last));
   });
 }
 

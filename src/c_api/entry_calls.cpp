@@ -28,13 +28,14 @@ seglog_errc seglog_append(seglog_storage* storage, const seglog_entry* entries, 
         return null_argument(err, "seglog_append: ", "an entry's data is NULL and len > 0");
       }
     }
-    std::vector<seglog::LogEntry> batch(count);
+    // Views of the caller's buffers: each payload is copied once, by the
+    // storage, straight into the segment.
+    std::vector<seglog::EntryRef> batch(count);
     for (size_t i = 0; i < count; ++i) {
       const seglog_entry& e = entries[i];
-      const auto data = bytes_of(e.data, e.len);
-      batch[i] = {e.index, e.term, e.type, {data.begin(), data.end()}};
+      batch[i] = {e.index, e.term, e.type, bytes_of(e.data, e.len)};
     }
-    return report(err, storage->storage->append_entries(batch));
+    return report(err, storage->storage->append_entries(std::span<const seglog::EntryRef>(batch)));
   });
 }
 

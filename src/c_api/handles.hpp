@@ -40,8 +40,8 @@ struct seglog_snapshot_writer {
   enum class Phase { writing, committed, abandoned } phase = Phase::writing;
   std::uint64_t last_index = 0;
   std::uint64_t last_term = 0;
-  std::vector<std::byte> metadata;
-  seglog::SnapshotMeta committed;  // after a commit
+  std::vector<std::byte> metadata;  // MemoryStorage: saved at commit
+  seglog::SnapshotMeta committed;   // after a commit
 };
 
 // A snapshot being read: SegmentedStorage's mapped SnapshotReader, or a
@@ -49,7 +49,6 @@ struct seglog_snapshot_writer {
 struct seglog_snapshot_reader {
   std::optional<seglog::SnapshotReader> file;
   std::optional<seglog::Snapshot> copy;
-  std::vector<std::byte> metadata;
 };
 
 namespace seglog::detail {

@@ -16,18 +16,11 @@ using namespace seglog::detail;
 
 namespace {
 
-// The C metadata of `meta`, whose opaque bytes are `metadata`.
-seglog_snapshot_meta c_meta(const seglog::SnapshotMeta& meta, std::span<const std::byte> metadata) {
-  return {meta.last_index, meta.last_term, meta.size, metadata.empty() ? nullptr : metadata.data(),
-          metadata.size()};
-}
-
-// Snapshot metadata is not in this C++ API yet (issue17-api adds it):
-// refused until then rather than dropped.
-seglog_errc refuse_metadata(seglog_error* err, const char* function, std::size_t len) {
-  if (len == 0) return SEGLOG_OK;
-  return set_error(err, SEGLOG_INVALID_ARGUMENT, function,
-                   "snapshot metadata is not supported by this build");
+// The C metadata of `meta`; its metadata pointer points into `meta`,
+// which must outlive it.
+seglog_snapshot_meta c_meta(const seglog::SnapshotMeta& meta) {
+  return {meta.last_index, meta.last_term, meta.size,
+          meta.metadata.empty() ? nullptr : meta.metadata.data(), meta.metadata.size()};
 }
 
 }  // namespace
@@ -54,9 +47,12 @@ seglog_errc seglog_get_snapshot(const seglog_storage* storage, seglog_snapshot* 
     if (!*found) return SEGLOG_OK;
     // One block: the data (never NULL once found), then the metadata.
     const auto& data = (*snapshot)->data;
-    auto* block = static_cast<std::byte*>(c_allocate(data.size()));
+    const auto& metadata = (*snapshot)->meta.metadata;
+    auto* block = static_cast<std::byte*>(c_allocate(data.size() + metadata.size()));
     if (!data.empty()) std::memcpy(block, data.data(), data.size());
-    *out = seglog_snapshot{c_meta((*snapshot)->meta, {}), block, data.size()};
+    if (!metadata.empty()) std::memcpy(block + data.size(), metadata.data(), metadata.size());
+    *out = seglog_snapshot{c_meta((*snapshot)->meta), block, data.size()};
+    out->meta.metadata = metadata.empty() ? nullptr : block + data.size();
     return SEGLOG_OK;
   });
 }
@@ -69,8 +65,8 @@ seglog_errc seglog_save_snapshot(seglog_storage* storage, const void* data, size
     if ((data == nullptr && len > 0) || (metadata == nullptr && metadata_len > 0)) {
       return null_argument(err, "seglog_save_snapshot: ", "data or metadata is NULL with a length");
     }
-    if (auto code = refuse_metadata(err, "seglog_save_snapshot: ", metadata_len); code) return code;
-    return report(err, storage->storage->save_snapshot(bytes_of(data, len), last_index, last_term));
+    return report(err, storage->storage->save_snapshot(bytes_of(data, len), last_index, last_term,
+                                                       bytes_of(metadata, metadata_len)));
   });
 }
 
@@ -84,16 +80,13 @@ seglog_errc seglog_begin_snapshot(seglog_storage* storage, uint64_t last_index, 
     if (metadata == nullptr && metadata_len > 0) {
       return null_argument(err, "seglog_begin_snapshot: ", "metadata is NULL with a length");
     }
-    if (auto code = refuse_metadata(err, "seglog_begin_snapshot: ", metadata_len); code) {
-      return code;
-    }
     auto writer = std::make_unique<seglog_snapshot_writer>();
     writer->last_index = last_index;
     writer->last_term = last_term;
     const auto meta = bytes_of(metadata, metadata_len);
     writer->metadata.assign(meta.begin(), meta.end());
     if (storage->segmented != nullptr) {
-      auto begun = storage->segmented->begin_snapshot(last_index, last_term);
+      auto begun = storage->segmented->begin_snapshot(last_index, last_term, meta);
       if (!begun) return set_error(err, begun.error());
       writer->file.emplace(std::move(*begun));
     } else {
@@ -102,6 +95,10 @@ seglog_errc seglog_begin_snapshot(seglog_storage* storage, uint64_t last_index, 
       if (last_index == UINT64_MAX) {
         return set_error(err, SEGLOG_INVALID_ARGUMENT,
                          "seglog_begin_snapshot: a snapshot's last index cannot be UINT64_MAX");
+      }
+      if (metadata_len > seglog::kMaxSnapshotMetadataBytes) {
+        return set_error(err, SEGLOG_INVALID_ARGUMENT,
+                         "seglog_begin_snapshot: metadata larger than 16 MiB");
       }
       if (auto state = storage->storage->get_state(); !state) return set_error(err, state.error());
       writer->memory = storage->storage;
@@ -146,14 +143,15 @@ seglog_errc seglog_snapshot_writer_commit(seglog_snapshot_writer* writer,
         return set_error(err, SEGLOG_INVALID_ARGUMENT,
                          "seglog_snapshot_writer_commit: the writer was committed or abandoned");
       }
-      auto saved =
-          writer->memory->save_snapshot(writer->data, writer->last_index, writer->last_term);
+      auto saved = writer->memory->save_snapshot(writer->data, writer->last_index,
+                                                 writer->last_term, writer->metadata);
       if (!saved) return set_error(err, saved.error());
-      writer->committed = {writer->last_index, writer->last_term, writer->data.size()};
+      writer->committed = {writer->last_index, writer->last_term, writer->data.size(),
+                           writer->metadata};
       writer->data = {};
     }
     writer->phase = seglog_snapshot_writer::Phase::committed;
-    if (meta != nullptr) *meta = c_meta(writer->committed, writer->metadata);
+    if (meta != nullptr) *meta = c_meta(writer->committed);
     return SEGLOG_OK;
   });
 }
@@ -207,7 +205,7 @@ void seglog_snapshot_reader_meta(const seglog_snapshot_reader* reader, seglog_sn
     *meta = seglog_snapshot_meta{};
     return;
   }
-  *meta = c_meta(reader->file ? reader->file->meta() : reader->copy->meta, reader->metadata);
+  *meta = c_meta(reader->file ? reader->file->meta() : reader->copy->meta);
 }
 
 void seglog_snapshot_reader_data(const seglog_snapshot_reader* reader, const void** data,

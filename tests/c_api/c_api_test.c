@@ -475,14 +475,47 @@ static void truncations_shape_the_log(kind k) {
 static void delete_range_takes_a_prefix_or_a_suffix(kind k) {
   seglog_storage* s = open_kind(k);
   EXPECT_OK(append_range(s, 1, 30, 1));
-  EXPECT_OK(seglog_delete_range(s, 5, 4, &err)); /* empty range */
-  EXPECT(seglog_delete_range(s, 10, 20, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_delete_range(s, 5, 4, &err), SEGLOG_INVALID_ARGUMENT);   /* first > last */
+  EXPECT(seglog_delete_range(s, 10, 20, &err), SEGLOG_INVALID_ARGUMENT); /* the middle */
   CHECK(seglog_first_index(s) == 1 && seglog_last_index(s) == 30);
   EXPECT_OK(seglog_delete_range(s, 1, 9, &err)); /* prefix */
   CHECK(seglog_first_index(s) == 10 && seglog_last_index(s) == 30);
   EXPECT_OK(seglog_delete_range(s, 25, UINT64_MAX, &err)); /* suffix */
   CHECK(seglog_first_index(s) == 10 && seglog_last_index(s) == 24);
+  EXPECT_OK(seglog_delete_range(s, 100, 200, &err)); /* no entry in it: nothing */
+  CHECK(seglog_first_index(s) == 10 && seglog_last_index(s) == 24);
+  EXPECT_OK(seglog_delete_range(s, 1, 50, &err)); /* the whole log: emptied at first_index */
+  CHECK(seglog_first_index(s) == 10 && seglog_last_index(s) == 9);
+  EXPECT_OK(append_range(s, 10, 11, 2));
   EXPECT(seglog_delete_range(NULL, 1, 2, &err), SEGLOG_INVALID_ARGUMENT);
+  seglog_storage_free(s);
+}
+
+static void restart_log_continues_at_a_new_index(kind k) {
+  seglog_storage* s = open_kind(k);
+  EXPECT_OK(append_range(s, 1, 30, 1));
+  seglog_view held;
+  EXPECT_OK(seglog_read_entry(s, 7, &held, &err));
+  EXPECT_OK(seglog_restart_log(s, 1000, 5, &err));
+  CHECK(seglog_first_index(s) == 1000 && seglog_last_index(s) == 999);
+  CHECK(matches_payload(held.data, held.len, 7)); /* views outlive the restart */
+  seglog_view_release(&held);
+  uint64_t term = 0;
+  EXPECT_OK(seglog_term(s, 999, &term, &err));
+  CHECK(term == 5);
+  seglog_entry e;
+  EXPECT(seglog_get_entry(s, 7, &e, &err), SEGLOG_COMPACTED);
+  EXPECT(append_range(s, 1001, 1001, 5), SEGLOG_GAP);
+  EXPECT_OK(append_range(s, 1000, 1002, 5));
+  EXPECT_OK(seglog_restart_log(s, 10, 1, &err)); /* back, before the log */
+  CHECK(seglog_first_index(s) == 10 && seglog_last_index(s) == 9);
+  EXPECT(seglog_restart_log(s, 0, 0, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_restart_log(s, UINT64_MAX, 1, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_restart_log(s, 1, 3, &err), SEGLOG_INVALID_ARGUMENT); /* term(0) is 0 */
+  EXPECT(seglog_restart_log(NULL, 5, 1, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT_OK(seglog_close(s, &err));
+  EXPECT(seglog_restart_log(s, 5, 1, &err), SEGLOG_CLOSED);
+  EXPECT(seglog_delete_range(s, 1, 2, &err), SEGLOG_CLOSED);
   seglog_storage_free(s);
 }
 
@@ -566,6 +599,21 @@ static void snapshots_whole_and_streamed(kind k) {
   EXPECT_OK(seglog_get_snapshot(s, &snap, &found, &err));
   CHECK(found && snap.len == 0 && snap.meta.last_index == 11);
   seglog_snapshot_clear(&snap);
+  /* Opaque metadata kept with the snapshot (the engine's configuration). */
+  EXPECT_OK(seglog_save_snapshot(s, "abc", 3, 12, 2, "cfg-v1", 6, &err));
+  EXPECT_OK(seglog_get_snapshot(s, &snap, &found, &err));
+  CHECK(found && snap.len == 3 && memcmp(snap.data, "abc", 3) == 0);
+  CHECK(snap.meta.metadata_len == 6 && memcmp(snap.meta.metadata, "cfg-v1", 6) == 0);
+  seglog_snapshot_clear(&snap);
+  EXPECT(seglog_save_snapshot(s, "abc", 3, 12, 2, NULL, 6, &err), SEGLOG_INVALID_ARGUMENT);
+  const size_t too_much = (16u << 20) + 1;
+  void* big = calloc(1, too_much);
+  CHECK(big != NULL);
+  EXPECT(seglog_save_snapshot(s, "abc", 3, 12, 2, big, too_much, &err), SEGLOG_INVALID_ARGUMENT);
+  seglog_snapshot_writer* refused = NULL;
+  EXPECT(seglog_begin_snapshot(s, 12, 2, big, too_much, &refused, &err), SEGLOG_INVALID_ARGUMENT);
+  CHECK(refused == NULL);
+  free(big);
   EXPECT(seglog_save_snapshot(s, NULL, 3, 12, 2, NULL, 0, &err), SEGLOG_INVALID_ARGUMENT);
   EXPECT(seglog_save_snapshot(s, "abc", 3, UINT64_MAX, 2, NULL, 0, &err), SEGLOG_INVALID_ARGUMENT);
   EXPECT(seglog_save_snapshot(NULL, "abc", 3, 12, 2, NULL, 0, &err), SEGLOG_INVALID_ARGUMENT);
@@ -575,7 +623,7 @@ static void snapshots_whole_and_streamed(kind k) {
 
   /* Streaming: chunks, commit, then read it back zero-copy. */
   seglog_snapshot_writer* w = NULL;
-  EXPECT_OK(seglog_begin_snapshot(s, 20, 3, NULL, 0, &w, &err));
+  EXPECT_OK(seglog_begin_snapshot(s, 20, 3, "id=7", 4, &w, &err));
   EXPECT_OK(seglog_snapshot_writer_write(w, "hello ", 6, &err));
   EXPECT_OK(seglog_snapshot_writer_write(w, NULL, 0, &err));
   EXPECT_OK(seglog_snapshot_writer_write(w, "world", 5, &err));
@@ -585,6 +633,7 @@ static void snapshots_whole_and_streamed(kind k) {
   seglog_snapshot_meta meta;
   EXPECT_OK(seglog_snapshot_writer_commit(w, &meta, &err));
   CHECK(meta.last_index == 20 && meta.last_term == 3 && meta.size == 11);
+  CHECK(meta.metadata_len == 4 && memcmp(meta.metadata, "id=7", 4) == 0);
   EXPECT(seglog_snapshot_writer_commit(w, NULL, &err), SEGLOG_INVALID_ARGUMENT);
   EXPECT(seglog_snapshot_writer_write(w, "x", 1, &err), SEGLOG_INVALID_ARGUMENT);
   seglog_snapshot_writer_abandon(w); /* after commit: nothing to drop */
@@ -592,7 +641,8 @@ static void snapshots_whole_and_streamed(kind k) {
 
   EXPECT_OK(seglog_open_snapshot(s, &r, &err));
   seglog_snapshot_reader_meta(r, &meta);
-  CHECK(meta.last_index == 20 && meta.size == 11 && meta.metadata_len == 0);
+  CHECK(meta.last_index == 20 && meta.size == 11 && meta.metadata_len == 4);
+  CHECK(memcmp(meta.metadata, "id=7", 4) == 0);
   const void* data = NULL;
   size_t len = 0;
   seglog_snapshot_reader_data(r, &data, &len);
@@ -741,6 +791,8 @@ static void a_second_writer_is_locked_out_and_read_only_cannot_write(void) {
   EXPECT(seglog_save_snapshot(ro, "x", 1, 1, 1, NULL, 0, &err), SEGLOG_READ_ONLY);
   EXPECT(seglog_begin_snapshot(ro, 1, 1, NULL, 0, &w, &err), SEGLOG_READ_ONLY);
   EXPECT(seglog_sync(ro, &err), SEGLOG_READ_ONLY);
+  EXPECT(seglog_restart_log(ro, 10, 1, &err), SEGLOG_READ_ONLY);
+  EXPECT(seglog_delete_range(ro, 3, 3, &err), SEGLOG_READ_ONLY);
   EXPECT_OK(seglog_flush(ro, &err)); /* nothing to do */
   seglog_storage_free(ro);
   seglog_storage_free(s);
@@ -839,6 +891,7 @@ int main(void) {
       {"ranges read by copy, by view and by visit", ranges_read_by_copy_by_view_and_by_visit},
       {"truncations shape the log", truncations_shape_the_log},
       {"delete_range takes a prefix or a suffix", delete_range_takes_a_prefix_or_a_suffix},
+      {"restart_log continues at a new index", restart_log_continues_at_a_new_index},
       {"state and cluster config round-trip", state_and_cluster_config_round_trip},
       {"snapshots, whole and streamed", snapshots_whole_and_streamed},
       {"stats count and check their struct", stats_count_and_check_their_struct},
