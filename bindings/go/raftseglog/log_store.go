@@ -125,11 +125,7 @@ func (s *Store) appendRun(run []seglog.Entry) error {
 	// An empty log takes any start, as raft's other stores do (seglog would
 	// skip entries below its first index as compacted).
 	if first > next || (empty && first != next) {
-		prevTerm, err := s.log.Term(first - 1)
-		if err != nil {
-			prevTerm = 0
-		}
-		if err := s.log.RestartLog(first, prevTerm); err != nil {
+		if err := s.log.RestartLog(first, s.termBefore(first)); err != nil {
 			return err
 		}
 	}
@@ -141,6 +137,25 @@ func (s *Store) appendRun(run []seglog.Entry) error {
 		err = s.log.Append(run)
 	}
 	return err
+}
+
+// termBefore is the term of index-1 when the log or the snapshot knows it
+// (seglog's term() answers the snapshot's index only next to the log), 0
+// otherwise.
+func (s *Store) termBefore(index uint64) uint64 {
+	if index <= 1 {
+		return 0
+	}
+	if t, err := s.log.Term(index - 1); err == nil {
+		return t
+	}
+	if r, err := s.log.OpenSnapshot(); err == nil {
+		defer r.Close()
+		if m := r.Meta(); m.LastIndex == index-1 {
+			return m.LastTerm
+		}
+	}
+	return 0
 }
 
 // DeleteRange removes [min, max], a prefix or a suffix of the log.
