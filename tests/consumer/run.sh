@@ -10,10 +10,12 @@
 #          built and `meson install`ed into PREFIX; STAMP written last;
 #        run.sh MODE PREFIX CONSUMER_PROJECT_DIR, MODE one of
 #          meson_pkgconfig   a meson project, seglog through pkg-config only
-#          pkgconfig_shared  g++ ... $(pkg-config --cflags --libs seglog)
+#          pkgconfig_shared  g++ ... $(pkg-config --cflags --libs seglog), and
+#                            gcc -std=c11 on the C consumer (project/main.c)
 #          pkgconfig_static  g++ -static ... $(pkg-config --static --libs seglog)
 #          cmake             find_package(seglog): shared, then static libseglog.a
-#          exports           libseglog.so's soname and exported symbols
+#          exports           libseglog.so's soname and exported symbols:
+#                            the C++ API and exactly seglog.h's C functions
 # Consumers are built in a temporary directory removed at the end, and
 # each runs the consumer program (project/main.cpp).
 set -euo pipefail
@@ -174,6 +176,13 @@ case "$mode" in
         || fail "consumer is not linked to $libdir/libseglog.so.0.1"
       step "run"
       LD_LIBRARY_PATH="$libdir" "$tmp/consumer"
+      # The C ABI from C: only seglog.h, a C compiler, the same flags.
+      step "compile and link the C consumer (gcc -std=c11)"
+      # shellcheck disable=SC2086
+      gcc -std=c11 -Wall -Wextra -Werror -pedantic $cflags "$consumer_src/main.c" \
+        -o "$tmp/c_consumer" $libs
+      step "run the C consumer"
+      LD_LIBRARY_PATH="$libdir" "$tmp/c_consumer"
     fi
     ;;
 
@@ -231,18 +240,29 @@ case "$mode" in
     sed -E 's/^(typeinfo name for|typeinfo for|vtable for|VTT for|construction vtable for|non-virtual thunk to|virtual thunk to|guard variable for) //; s/\(.*$//' \
       "$tmp/symbols" >"$tmp/names"
     total="$(wc -l <"$tmp/symbols")"
+    # The C ABI: plain names seglog_*, exactly the functions seglog.h
+    # declares.
+    grep -E '^seglog_[a-z0-9_]+$' "$tmp/names" | sort -u >"$tmp/c_exported" || true
+    header="$prefix/include/seglog/seglog.h"
+    [[ -f "$header" ]] || fail "seglog.h not installed in $prefix/include/seglog"
+    grep -oE '\bseglog_[a-z0-9_]+\(' "$header" | tr -d '(' | sort -u >"$tmp/c_declared"
+    c_count="$(wc -l <"$tmp/c_exported")"
+    echo "C ABI: $c_count functions exported, $(wc -l <"$tmp/c_declared") declared by seglog.h"
+    if ! diff "$tmp/c_declared" "$tmp/c_exported"; then
+      fail "the exported C functions differ from seglog.h's (< declared only, > exported only)"
+    fi
     detail="$(grep -c '^seglog::detail::' "$tmp/names" || true)"
     boost="$(grep -c '^boost::' "$tmp/names" || true)"
-    other="$(grep -vc '^seglog::' "$tmp/names" || true)"
-    echo "exported: $total symbols; seglog::detail: $detail; boost: $boost; outside seglog::: $other"
+    other="$(grep -Evc '^(seglog::|seglog_[a-z0-9_]+$)' "$tmp/names" || true)"
+    echo "exported: $total symbols; seglog::detail: $detail; boost: $boost; outside seglog:: and the C ABI: $other"
     if ((detail > 0 || boost > 0 || other > 0)); then
-      paste "$tmp/names" "$tmp/symbols" | grep -v '^seglog::[^\t]' || true
+      paste "$tmp/names" "$tmp/symbols" | grep -Ev '^(seglog::[^\t]|seglog_[a-z0-9_]+\t)' || true
       grep -E '^(seglog::detail::|boost::)' "$tmp/names" || true
       fail "libseglog.so exports symbols outside its API"
     fi
     # And the API is there (a consumer linked against it ran above).
     for want in 'seglog::SegmentedStorage::open(seglog::Options)' 'seglog::error_category()' \
-                'typeinfo for seglog::Storage'; do
+                'typeinfo for seglog::Storage' 'seglog_open' 'seglog_append'; do
       grep -qF "$want" "$tmp/symbols" || fail "missing export: $want"
     done
     ;;
