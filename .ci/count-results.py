@@ -8,7 +8,8 @@ usage: count-results.py [--runner-status N] [--skipped STAGE]...
 
 Reads each build's <builddir>/meson-logs/testlog.json (JSON Lines, one
 object per meson test). A test whose stdout holds a Catch2 summary counts
-as its test cases; any other test counts as one. A fuzz target (a test of
+as its test cases, and bindings/go/run-tests.sh as its Go test cases and
+steps (go_counts); any other test counts as one. A fuzz target (a test of
 a test run by tests/fuzz/run_fuzzer.py) always counts as one, whatever
 bytes its log holds (a crash input is printed there), and its exec count
 is reported. A test that crashed, timed out or failed after printing an
@@ -37,6 +38,34 @@ def is_fuzz_target(test):
     only when the build has several projects or suites.)"""
     return any(os.path.basename(str(word)) == 'run_fuzzer.py'
                for word in test.get('command') or [])
+
+
+# bindings/go/run-tests.sh: one line per Go test case or subtest, one per
+# step, and its closing line.
+GO_CLOSING = re.compile(r'^run-tests: \d+ passed, \d+ failed', re.M)
+GO_CASE = re.compile(r'^\s*--- (PASS|FAIL): ', re.M)
+GO_STEP = re.compile(r'^run-tests: (PASS|FAIL) (.+?)(?: \(|$)', re.M)
+
+
+def go_counts(out):
+    """(passed, failed) from run-tests.sh: each Go test case and subtest,
+    and each step that is not `go test` (vet, the cluster runs); a failed
+    `go test` step with no failed case (a build error, a timeout) is one
+    failure. None when the output is not run-tests.sh's."""
+    out = ANSI.sub('', out or '')
+    if not GO_CLOSING.search(out):
+        return None
+    cases = GO_CASE.findall(out)
+    passed, failed = cases.count('PASS'), cases.count('FAIL')
+    for result, step in GO_STEP.findall(out):
+        if step.startswith('go test'):
+            if result == 'FAIL' and failed == 0:
+                failed = 1
+        elif result == 'PASS':
+            passed += 1
+        else:
+            failed += 1
+    return passed, failed
 
 
 def catch2_counts(out):
@@ -110,7 +139,7 @@ def main(argv):
                     if not ok:
                         print(f'FAILED: {label}: {name} ({res})', file=sys.stderr)
                     continue
-                counts = catch2_counts(t.get('stdout', ''))
+                counts = catch2_counts(t.get('stdout', '')) or go_counts(t.get('stdout', ''))
                 p, f = counts if counts else ((1, 0) if ok else (0, 1))
                 if not ok and f == 0:   # crashed, timed out, sanitizer report, leak
                     f = 1
