@@ -11,7 +11,10 @@
 // chunk (at most kChunkBytes, or its own entry's size for large ones).
 #include <seglog/memory_storage.hpp>
 
+#include "delete_range.hpp"
+#include "entry_payload.hpp"
 #include "range_read.hpp"
+#include "restart_args.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -76,6 +79,8 @@ struct __attribute__((visibility("hidden"))) MemoryStorage::State {
   std::deque<Chunk> chunks;
   std::uint64_t first_chunk = 0;  // number of chunks.front()
 
+  // The last restart_log's (next_index, prev_term): term(next_index - 1).
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> restart;
   PersistentState hard_state;
   std::optional<ClusterConfig> cluster;
   std::optional<Snapshot> snapshot;
@@ -91,7 +96,7 @@ struct __attribute__((visibility("hidden"))) MemoryStorage::State {
   }
 
   // Copies `data` into the arena and returns the slot that refers to it.
-  Slot store(const LogEntry& entry) {
+  Slot store(const EntryRef& entry) {
     Slot s{entry.term, first_chunk + chunks.size(), entry.data.size(), 0, entry.type};
     if (entry.data.empty()) {
       if (!chunks.empty()) --s.chunk;
@@ -185,6 +190,107 @@ struct __attribute__((visibility("hidden"))) MemoryStorage::State {
     }
   }
 
+  // Both append_entries overloads (the lock held): validates the whole
+  // batch, skips what the log already holds, stores the rest (each payload
+  // copied once, into the arena).
+  template <class Entry>
+  Status append_batch(std::span<const Entry> entries) {
+    State& s = *this;
+    if (s.closed) return State::closed_error("append_entries");
+    if (entries.empty()) return {};
+
+    // Step 1: the batch must be well formed on its own.
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].index == 0) {
+        return Error(errc::invalid_argument,
+                     "append_entries: entry " + str(i) + " of the batch has index 0");
+      }
+      if (entries[i].index > kMaxIndex) {
+        return Error(errc::invalid_argument, "append_entries: index " + str(entries[i].index) +
+                                                 " is above the largest log index " +
+                                                 str(kMaxIndex));
+      }
+      if (i > 0 && entries[i].index != entries[i - 1].index + 1) {
+        return Error(errc::invalid_argument, "append_entries: index " + str(entries[i].index) +
+                                                 " follows index " + str(entries[i - 1].index) +
+                                                 " in the batch (indices must be consecutive)");
+      }
+    }
+    // Step 2: every payload within bounds, even of entries that will be skipped.
+    for (const Entry& entry : entries) {
+      if (detail::payload_of(entry).size() > s.max_entry_size) {
+        return Error(errc::entry_too_large, "append_entries: entry " + str(entry.index) + " has " +
+                                                str(detail::payload_of(entry).size()) +
+                                                " bytes, max_entry_size is " +
+                                                str(s.max_entry_size));
+      }
+    }
+    // Step 3: skip what is compacted or already stored with the same term.
+    std::size_t next = 0;
+    for (; next < entries.size(); ++next) {
+      const Entry& entry = entries[next];
+      if (entry.index < s.first) continue;
+      if (entry.index > s.last()) break;
+      const std::uint64_t stored = s.slot(entry.index).term;
+      if (stored != entry.term) {
+        return Error(errc::conflict, "append_entries: entry " + str(entry.index) + " has term " +
+                                         str(entry.term) + " but the log holds term " +
+                                         str(stored) + " at that index (truncate_after(" +
+                                         str(entry.index - 1) + ") first)");
+      }
+    }
+    if (next == entries.size()) return {};
+    if (entries[next].index != s.last() + 1) {
+      return Error(errc::gap, "append_entries: entry " + str(entries[next].index) +
+                                  " would leave a gap after last_index " + str(s.last()));
+    }
+
+    // Step 4: append. Only allocation can fail here; undo so that a refused
+    // batch leaves the log as it was.
+    const std::size_t old_size = s.log.size();
+    try {
+      for (; next < entries.size(); ++next) s.log.push_back(s.store(detail::ref_of(entries[next])));
+    } catch (...) {
+      s.log.resize(old_size);
+      s.release_chunks();
+      throw;
+    }
+    s.check_invariants();
+    return {};
+  }
+
+  // truncate_after and truncate_before, the lock held and the storage open.
+  Status truncate_after(std::uint64_t index) {
+    State& s = *this;
+    if (index >= s.last()) return {};
+    if (index < s.first - 1) {
+      return Error(errc::compacted, "truncate_after(" + str(index) +
+                                        "): index is below first_index - 1 = " + str(s.first - 1));
+    }
+    s.log.resize(index + 1 - s.first);
+    s.release_chunks();
+    s.check_invariants();
+    return {};
+  }
+
+  Status truncate_before(std::uint64_t index) {
+    State& s = *this;
+    if (index <= s.first) return {};
+    if (index <= s.last() + 1) {
+      s.log.erase(s.log.begin(), s.log.begin() + static_cast<std::ptrdiff_t>(index - s.first));
+    } else if (s.snapshot && s.snapshot->meta.last_index == index - 1) {
+      s.log.clear();  // the snapshot lies past the log: install it
+    } else {
+      return Error(errc::out_of_range,
+                   "truncate_before(" + str(index) + "): index is beyond last_index + 1 = " +
+                       str(s.last() + 1) + " and the snapshot does not end at " + str(index - 1));
+    }
+    s.first = index;
+    s.release_chunks();
+    s.check_invariants();
+    return {};
+  }
+
   static Error closed_error(const char* call) {
     return Error(errc::closed, std::string(call) + ": the storage is closed");
   }
@@ -228,6 +334,7 @@ Result<std::uint64_t> MemoryStorage::term(std::uint64_t index) const {
                  "term(" + str(index) + "): index is above last_index " + str(s.last()));
   }
   if (index >= s.first) return s.slot(index).term;
+  if (s.restart && s.restart->first - 1 == index) return s.restart->second;
   if (s.snapshot && s.snapshot->meta.last_index == index) {
     return s.snapshot->meta.last_term;
   }
@@ -292,98 +399,45 @@ Status MemoryStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
 
 Status MemoryStorage::append_entries(std::span<const LogEntry> entries) {
   std::lock_guard lock(mu_);
-  State& s = *state_;
-  if (s.closed) return State::closed_error("append_entries");
-  if (entries.empty()) return {};
+  return state_->append_batch(entries);
+}
 
-  // Step 1: the batch must be well formed on its own.
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].index == 0) {
-      return Error(errc::invalid_argument,
-                   "append_entries: entry " + str(i) + " of the batch has index 0");
-    }
-    if (entries[i].index > kMaxIndex) {
-      return Error(errc::invalid_argument, "append_entries: index " + str(entries[i].index) +
-                                               " is above the largest log index " + str(kMaxIndex));
-    }
-    if (i > 0 && entries[i].index != entries[i - 1].index + 1) {
-      return Error(errc::invalid_argument, "append_entries: index " + str(entries[i].index) +
-                                               " follows index " + str(entries[i - 1].index) +
-                                               " in the batch (indices must be consecutive)");
-    }
-  }
-  // Step 2: every payload within bounds, even of entries that will be skipped.
-  for (const LogEntry& entry : entries) {
-    if (entry.data.size() > s.max_entry_size) {
-      return Error(errc::entry_too_large, "append_entries: entry " + str(entry.index) + " has " +
-                                              str(entry.data.size()) +
-                                              " bytes, max_entry_size is " + str(s.max_entry_size));
-    }
-  }
-  // Step 3: skip what is compacted or already stored with the same term.
-  std::size_t next = 0;
-  for (; next < entries.size(); ++next) {
-    const LogEntry& entry = entries[next];
-    if (entry.index < s.first) continue;
-    if (entry.index > s.last()) break;
-    const std::uint64_t stored = s.slot(entry.index).term;
-    if (stored != entry.term) {
-      return Error(errc::conflict, "append_entries: entry " + str(entry.index) + " has term " +
-                                       str(entry.term) + " but the log holds term " + str(stored) +
-                                       " at that index (truncate_after(" + str(entry.index - 1) +
-                                       ") first)");
-    }
-  }
-  if (next == entries.size()) return {};
-  if (entries[next].index != s.last() + 1) {
-    return Error(errc::gap, "append_entries: entry " + str(entries[next].index) +
-                                " would leave a gap after last_index " + str(s.last()));
-  }
-
-  // Step 4: append. Only allocation can fail here; undo so that a refused
-  // batch leaves the log as it was.
-  const std::size_t old_size = s.log.size();
-  try {
-    for (; next < entries.size(); ++next) s.log.push_back(s.store(entries[next]));
-  } catch (...) {
-    s.log.resize(old_size);
-    s.release_chunks();
-    throw;
-  }
-  s.check_invariants();
-  return {};
+Status MemoryStorage::append_entries(std::span<const EntryRef> entries) {
+  std::lock_guard lock(mu_);
+  return state_->append_batch(entries);
 }
 
 Status MemoryStorage::truncate_after(std::uint64_t index) {
   std::lock_guard lock(mu_);
-  State& s = *state_;
-  if (s.closed) return State::closed_error("truncate_after");
-  if (index >= s.last()) return {};
-  if (index < s.first - 1) {
-    return Error(errc::compacted, "truncate_after(" + str(index) +
-                                      "): index is below first_index - 1 = " + str(s.first - 1));
-  }
-  s.log.resize(index + 1 - s.first);
-  s.release_chunks();
-  s.check_invariants();
-  return {};
+  if (state_->closed) return State::closed_error("truncate_after");
+  return state_->truncate_after(index);
 }
 
 Status MemoryStorage::truncate_before(std::uint64_t index) {
   std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("truncate_before");
+  return state_->truncate_before(index);
+}
+
+Status MemoryStorage::delete_range(std::uint64_t first, std::uint64_t last) {
+  std::lock_guard lock(mu_);
   State& s = *state_;
-  if (s.closed) return State::closed_error("truncate_before");
-  if (index <= s.first) return {};
-  if (index <= s.last() + 1) {
-    s.log.erase(s.log.begin(), s.log.begin() + static_cast<std::ptrdiff_t>(index - s.first));
-  } else if (s.snapshot && s.snapshot->meta.last_index == index - 1) {
-    s.log.clear();  // the snapshot lies past the log: install it
-  } else {
-    return Error(errc::out_of_range,
-                 "truncate_before(" + str(index) + "): index is beyond last_index + 1 = " +
-                     str(s.last() + 1) + " and the snapshot does not end at " + str(index - 1));
-  }
-  s.first = index;
+  if (s.closed) return State::closed_error("delete_range");
+  // Planned and done under one lock: no other call runs in between.
+  return detail::run_delete_range(
+      first, last, s.first, s.last(),
+      [&s](std::uint64_t index) { return s.truncate_before(index); },
+      [&s](std::uint64_t index) { return s.truncate_after(index); });
+}
+
+Status MemoryStorage::restart_log(std::uint64_t next_index, std::uint64_t prev_term) {
+  std::lock_guard lock(mu_);
+  State& s = *state_;
+  if (s.closed) return State::closed_error("restart_log");
+  if (auto checked = detail::check_restart_args(next_index, prev_term); !checked) return checked;
+  s.log.clear();
+  s.first = next_index;
+  s.restart.emplace(next_index, prev_term);
   s.release_chunks();
   s.check_invariants();
   return {};
@@ -396,7 +450,7 @@ Result<std::optional<Snapshot>> MemoryStorage::get_snapshot() const {
 }
 
 Status MemoryStorage::save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
-                                    std::uint64_t last_term) {
+                                    std::uint64_t last_term, std::span<const std::byte> metadata) {
   std::lock_guard lock(mu_);
   if (state_->closed) return State::closed_error("save_snapshot");
   if (last_index > kMaxIndex) {
@@ -404,8 +458,15 @@ Status MemoryStorage::save_snapshot(std::span<const std::byte> data, std::uint64
     return Error(errc::invalid_argument, "save_snapshot: last index " + str(last_index) +
                                              " is above the largest log index " + str(kMaxIndex));
   }
-  state_->snapshot = Snapshot{SnapshotMeta{last_index, last_term, data.size()},
-                              std::vector<std::byte>(data.begin(), data.end())};
+  if (metadata.size() > kMaxSnapshotMetadataBytes) {
+    return Error(errc::invalid_argument, "save_snapshot: metadata of " + str(metadata.size()) +
+                                             " bytes is above the largest, " +
+                                             str(kMaxSnapshotMetadataBytes));
+  }
+  state_->snapshot =
+      Snapshot{SnapshotMeta{last_index, last_term, data.size(),
+                            std::vector<std::byte>(metadata.begin(), metadata.end())},
+               std::vector<std::byte>(data.begin(), data.end())};
   return {};
 }
 

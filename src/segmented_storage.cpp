@@ -9,9 +9,13 @@
 #include "io/machine_limits.hpp"
 #include "log/segment_log.hpp"
 #include "meta/cluster_file.hpp"
+#include "meta/restart_file.hpp"
 #include "meta/snapshot_file.hpp"
 #include "meta/state_file.hpp"
+#include "delete_range.hpp"
+#include "entry_payload.hpp"
 #include "range_read.hpp"
+#include "restart_args.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -33,11 +37,20 @@ constexpr std::uint64_t kMaxEntrySize = (4ull << 30) - 64 * 1024;
 constexpr std::uint64_t kMaxIndex = UINT64_MAX - 1;
 
 // A snapshot ending at UINT64_MAX could never be installed: truncate_before
-// would need index UINT64_MAX + 1.
-Error refuse_snapshot_index(std::uint64_t last_index) {
-  return make_error(errc::invalid_argument, "snapshot last index " + std::to_string(last_index) +
-                                                " is above the largest log index " +
-                                                std::to_string(kMaxIndex));
+// would need index UINT64_MAX + 1. Metadata is bounded (snapshot.hpp).
+Status check_snapshot_args(std::uint64_t last_index, std::span<const std::byte> metadata) {
+  if (last_index > kMaxIndex) {
+    return make_error(errc::invalid_argument, "snapshot last index " + std::to_string(last_index) +
+                                                  " is above the largest log index " +
+                                                  std::to_string(kMaxIndex));
+  }
+  if (metadata.size() > kMaxSnapshotMetadataBytes) {
+    return make_error(errc::invalid_argument, "snapshot metadata of " +
+                                                  std::to_string(metadata.size()) +
+                                                  " bytes is above the largest, " +
+                                                  std::to_string(kMaxSnapshotMetadataBytes));
+  }
+  return {};
 }
 
 // The mapping budget of `o`, its automatic (0) bounds taken from the
@@ -97,6 +110,10 @@ struct __attribute__((visibility("hidden"))) SegmentedStorage::Impl {
   std::optional<detail::DirectoryLock> lock;
   std::unique_ptr<detail::SegmentLog> log;
   std::shared_ptr<SnapshotCell> snapshot = std::make_shared<SnapshotCell>();
+  // The last restart_log (restart.json): term(next_index - 1) is its
+  // prev_term. Written under write_mu, read by term() from any thread.
+  mutable std::mutex restart_mu;
+  std::optional<detail::LogRestart> restart;
   std::mutex write_mu;  // one mutating call at a time
   std::atomic<bool> closed{false};
 
@@ -155,6 +172,88 @@ struct __attribute__((visibility("hidden"))) SegmentedStorage::Impl {
                              return budget.admit(r.payload.size()) && on_record(r, pin);
                            });
   }
+  // Both append_entries overloads: validates the whole batch, skips what
+  // the log already holds, appends the rest (copied once, into the log).
+  template <class Entry>
+  Status append_batch(std::span<const Entry> entries) {
+    if (auto s = check_log_writable(); !s) return s;
+    if (entries.empty()) return {};
+    // Validate the whole batch before writing anything.
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+      if (entries[k].index == 0) {
+        return make_error(errc::invalid_argument,
+                          "append_entries: entry " + std::to_string(k) + " has index 0");
+      }
+      if (entries[k].index > kMaxIndex) {
+        return make_error(errc::invalid_argument,
+                          "append_entries: index " + std::to_string(entries[k].index) +
+                              " is above the largest log index " + std::to_string(kMaxIndex));
+      }
+      if (k > 0 && entries[k].index != entries[k - 1].index + 1) {
+        return make_error(errc::invalid_argument,
+                          "append_entries: index " + std::to_string(entries[k].index) +
+                              " does not follow " + std::to_string(entries[k - 1].index));
+      }
+    }
+    for (const Entry& e : entries) {
+      if (detail::payload_of(e).size() > options.max_entry_size) {
+        return make_error(errc::entry_too_large, "append_entries: entry " +
+                                                     std::to_string(e.index) + " has " +
+                                                     std::to_string(detail::payload_of(e).size()) +
+                                                     " bytes, max_entry_size is " +
+                                                     std::to_string(options.max_entry_size));
+      }
+    }
+    std::lock_guard write(write_mu);
+    const std::uint64_t first = log->first_index();
+    const std::uint64_t last = log->last_index();
+    std::size_t skip = 0;
+    for (; skip < entries.size(); ++skip) {
+      const Entry& e = entries[skip];
+      if (e.index < first) continue;  // compacted: already applied
+      if (e.index > last) break;
+      EntryView stored;
+      if (auto s = log->locate(e.index, stored); !s) return s.error();
+      if (stored.term() != e.term) {
+        return make_error(errc::conflict, "append_entries: index " + std::to_string(e.index) +
+                                              " has term " + std::to_string(stored.term()) +
+                                              ", the batch says " + std::to_string(e.term) +
+                                              " (truncate_after first)");
+      }
+    }
+    const auto fresh = entries.subspan(skip);
+    if (fresh.empty()) return {};
+    if (fresh.front().index != last + 1) {
+      return make_error(errc::gap,
+                        "append_entries: first new index " + std::to_string(fresh.front().index) +
+                            " leaves a gap after the last index " + std::to_string(last));
+    }
+    return log->append(fresh);
+  }
+
+  // truncate_after and truncate_before, write_mu held and the log writable.
+  Status truncate_after(std::uint64_t index) {
+    const std::uint64_t first = log->first_index();
+    if (index >= log->last_index()) return {};
+    if (index + 1 < first) {
+      return make_error(errc::compacted, "truncate_after " + std::to_string(index) +
+                                             ": below the first index " + std::to_string(first));
+    }
+    return log->truncate_after(index);
+  }
+  Status truncate_before(std::uint64_t index) {
+    if (index <= log->first_index()) return {};
+    const std::uint64_t last = log->last_index();
+    if (index > last + 1) {
+      auto meta = snapshot->get();
+      if (!meta || meta->last_index != index - 1) {
+        return make_error(errc::out_of_range,
+                          "truncate_before " + std::to_string(index) + ": beyond the last index " +
+                              std::to_string(last) + " and not just after the snapshot");
+      }
+    }
+    return log->truncate_before(index);
+  }
   detail::SnapshotCommitHook commit_hook() const {
     return [cell = snapshot](const SnapshotMeta& meta) { cell->set(meta); };
   }
@@ -199,8 +298,15 @@ Result<std::unique_ptr<SegmentedStorage>> SegmentedStorage::open(Options options
   } else if (*meta) {
     impl->snapshot->set(**meta);
   }
+  auto restart = detail::load_restart(options.dir);
+  if (!restart) return restart.error();
+  impl->restart = *restart;
   detail::LogConfig cfg;
   cfg.dir = options.dir;
+  if (*restart) {
+    cfg.discarded_salts = (*restart)->discarded_salts;
+    cfg.restart_next_index = (*restart)->next_index;
+  }
   cfg.segment_size = options.segment_size;
   cfg.index_interval_bytes = options.index_interval_bytes;
   cfg.mapping_budget = resolve_mapping_budget(options);
@@ -269,6 +375,12 @@ Result<std::uint64_t> SegmentedStorage::term(std::uint64_t index) const {
   if (index == 0) return std::uint64_t{0};
   const std::uint64_t first = first_index();
   if (index < first) {
+    {
+      std::lock_guard lock(impl_->restart_mu);
+      if (impl_->restart && impl_->restart->next_index - 1 == index) {
+        return impl_->restart->prev_term;
+      }
+    }
     if (auto meta = impl_->snapshot->get(); meta && meta->last_index == index) {
       return meta->last_term;
     }
@@ -338,86 +450,60 @@ Status SegmentedStorage::visit_entries(std::uint64_t begin, std::uint64_t end,
 // ---- writes --------------------------------------------------------------------
 
 Status SegmentedStorage::append_entries(std::span<const LogEntry> entries) {
-  if (auto s = impl_->check_log_writable(); !s) return s;
-  if (entries.empty()) return {};
-  // Validate the whole batch before writing anything.
-  for (std::size_t k = 0; k < entries.size(); ++k) {
-    if (entries[k].index == 0) {
-      return make_error(errc::invalid_argument,
-                        "append_entries: entry " + std::to_string(k) + " has index 0");
-    }
-    if (entries[k].index > kMaxIndex) {
-      return make_error(errc::invalid_argument,
-                        "append_entries: index " + std::to_string(entries[k].index) +
-                            " is above the largest log index " + std::to_string(kMaxIndex));
-    }
-    if (k > 0 && entries[k].index != entries[k - 1].index + 1) {
-      return make_error(errc::invalid_argument,
-                        "append_entries: index " + std::to_string(entries[k].index) +
-                            " does not follow " + std::to_string(entries[k - 1].index));
-    }
-  }
-  for (const LogEntry& e : entries) {
-    if (e.data.size() > impl_->options.max_entry_size) {
-      return make_error(errc::entry_too_large, "append_entries: entry " + std::to_string(e.index) +
-                                                   " has " + std::to_string(e.data.size()) +
-                                                   " bytes, max_entry_size is " +
-                                                   std::to_string(impl_->options.max_entry_size));
-    }
-  }
-  std::lock_guard write(impl_->write_mu);
-  const std::uint64_t first = first_index();
-  const std::uint64_t last = last_index();
-  std::size_t skip = 0;
-  for (; skip < entries.size(); ++skip) {
-    const LogEntry& e = entries[skip];
-    if (e.index < first) continue;  // compacted: already applied
-    if (e.index > last) break;
-    EntryView stored;
-    if (auto s = impl_->log->locate(e.index, stored); !s) return s.error();
-    if (stored.term() != e.term) {
-      return make_error(errc::conflict, "append_entries: index " + std::to_string(e.index) +
-                                            " has term " + std::to_string(stored.term()) +
-                                            ", the batch says " + std::to_string(e.term) +
-                                            " (truncate_after first)");
-    }
-  }
-  const auto fresh = entries.subspan(skip);
-  if (fresh.empty()) return {};
-  if (fresh.front().index != last + 1) {
-    return make_error(errc::gap, "append_entries: first new index " +
-                                     std::to_string(fresh.front().index) +
-                                     " leaves a gap after the last index " + std::to_string(last));
-  }
-  return impl_->log->append(fresh);
+  return impl_->append_batch(entries);
+}
+
+Status SegmentedStorage::append_entries(std::span<const EntryRef> entries) {
+  return impl_->append_batch(entries);
 }
 
 Status SegmentedStorage::truncate_after(std::uint64_t index) {
   if (auto s = impl_->check_log_writable(); !s) return s;
   std::lock_guard write(impl_->write_mu);
-  const std::uint64_t first = first_index();
-  if (index >= last_index()) return {};
-  if (index + 1 < first) {
-    return make_error(errc::compacted, "truncate_after " + std::to_string(index) +
-                                           ": below the first index " + std::to_string(first));
-  }
-  return impl_->log->truncate_after(index);
+  return impl_->truncate_after(index);
 }
 
 Status SegmentedStorage::truncate_before(std::uint64_t index) {
   if (auto s = impl_->check_log_writable(); !s) return s;
   std::lock_guard write(impl_->write_mu);
-  if (index <= first_index()) return {};
-  const std::uint64_t last = last_index();
-  if (index > last + 1) {
-    auto meta = impl_->snapshot->get();
-    if (!meta || meta->last_index != index - 1) {
-      return make_error(errc::out_of_range, "truncate_before " + std::to_string(index) +
-                                                ": beyond the last index " + std::to_string(last) +
-                                                " and not just after the snapshot");
-    }
+  return impl_->truncate_before(index);
+}
+
+Status SegmentedStorage::delete_range(std::uint64_t first, std::uint64_t last) {
+  if (auto s = impl_->check_log_writable(); !s) return s;
+  // Planned and done under one lock: no other write runs in between.
+  std::lock_guard write(impl_->write_mu);
+  return detail::run_delete_range(
+      first, last, first_index(), last_index(),
+      [this](std::uint64_t index) { return impl_->truncate_before(index); },
+      [this](std::uint64_t index) { return impl_->truncate_after(index); });
+}
+
+Status SegmentedStorage::restart_log(std::uint64_t next_index, std::uint64_t prev_term) {
+  if (auto s = impl_->check_log_writable(); !s) return s;
+  if (auto s = detail::check_restart_args(next_index, prev_term); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  // Step 1 of 3 (design.md, "restart_log"): every segment file, by salt.
+  auto files = impl_->log->list_segment_files();
+  if (!files) return files.error();
+  detail::LogRestart restart{next_index, prev_term, {}};
+  for (const detail::SegmentFileId& file : *files) restart.discarded_salts.push_back(file.salt);
+  // Step 2: restart.json, atomically: its rename is the commit point.
+  const Status stored = detail::store_restart(impl_->options.dir, restart);
+  if (!stored) {
+    // Only the directory fsync after the rename may have failed (then
+    // restart.json is ours and the next open restarts): find out which.
+    auto now = detail::load_restart(impl_->options.dir);
+    if (!now || *now != restart) return stored;
   }
-  return impl_->log->truncate_before(index);
+  {
+    std::lock_guard lock(impl_->restart_mu);
+    impl_->restart = restart;
+  }
+  // Step 3: the log empty at next_index, the old files unlinked. Its
+  // directory fsync also makes step 2's rename durable, should step 2's
+  // own have failed.
+  return impl_->log->restart(next_index, *files);
 }
 
 // ---- snapshots -----------------------------------------------------------------
@@ -428,22 +514,25 @@ Result<std::optional<Snapshot>> SegmentedStorage::get_snapshot() const {
 }
 
 Status SegmentedStorage::save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
-                                       std::uint64_t last_term) {
+                                       std::uint64_t last_term,
+                                       std::span<const std::byte> metadata) {
   if (auto s = impl_->check_writable(); !s) return s;
-  if (last_index > kMaxIndex) return refuse_snapshot_index(last_index);
+  if (auto s = check_snapshot_args(last_index, metadata); !s) return s;
   std::lock_guard write(impl_->write_mu);
   // The commit hook runs once snapshot.bin holds the new snapshot, also
   // when only the directory fsync after the rename failed (then io_error,
   // never no_space: SnapshotWriter::commit).
-  return detail::store_snapshot(impl_->options.dir, data, last_index, last_term,
+  return detail::store_snapshot(impl_->options.dir, data, last_index, last_term, metadata,
                                 impl_->commit_hook());
 }
 
 Result<SnapshotWriter> SegmentedStorage::begin_snapshot(std::uint64_t last_index,
-                                                        std::uint64_t last_term) {
+                                                        std::uint64_t last_term,
+                                                        std::span<const std::byte> metadata) {
   if (auto s = impl_->check_writable(); !s) return s.error();
-  if (last_index > kMaxIndex) return refuse_snapshot_index(last_index);
-  return detail::begin_snapshot(impl_->options.dir, last_index, last_term, impl_->commit_hook());
+  if (auto s = check_snapshot_args(last_index, metadata); !s) return s.error();
+  return detail::begin_snapshot(impl_->options.dir, last_index, last_term, metadata,
+                                impl_->commit_hook());
 }
 
 Result<SnapshotReader> SegmentedStorage::open_snapshot() const {

@@ -1,4 +1,5 @@
-// seglog/entry.hpp — a log entry (owning) and a zero-copy view of one.
+// seglog/entry.hpp — a log entry (owning), an entry to append from memory
+// the caller owns (EntryRef), and a zero-copy view of a stored entry.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +22,16 @@ struct LogEntry {
   std::vector<std::byte> data;
 
   friend bool operator==(const LogEntry&, const LogEntry&) = default;
+};
+
+// One Raft log entry to append, its payload in memory the caller owns
+// (an engine's buffer, a cgo pointer): Storage::append_entries copies it
+// once, straight into the log. `data` must stay valid during the call only.
+struct EntryRef {
+  std::uint64_t index = 0;
+  std::uint64_t term = 0;
+  std::uint8_t type = 0;
+  std::span<const std::byte> data;
 };
 
 // A zero-copy view of a stored entry. It keeps the bytes it points into

@@ -36,11 +36,15 @@ class SEGLOG_API MemoryStorage final : public Storage {
                                      const EntryVisitor& visit,
                                      std::uint64_t max_bytes = UINT64_MAX) const override;
   [[nodiscard]] Status append_entries(std::span<const LogEntry> entries) override;
+  [[nodiscard]] Status append_entries(std::span<const EntryRef> entries) override;
   [[nodiscard]] Status truncate_after(std::uint64_t index) override;
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;
+  [[nodiscard]] Status delete_range(std::uint64_t first, std::uint64_t last) override;
+  [[nodiscard]] Status restart_log(std::uint64_t next_index, std::uint64_t prev_term) override;
   [[nodiscard]] Result<std::optional<Snapshot>> get_snapshot() const override;
   [[nodiscard]] Status save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
-                                     std::uint64_t last_term) override;
+                                     std::uint64_t last_term,
+                                     std::span<const std::byte> metadata = {}) override;
   [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config() const override;
   [[nodiscard]] Status save_cluster_config(const ClusterConfig& config) override;
   [[nodiscard]] Status sync() override;

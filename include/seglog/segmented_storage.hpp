@@ -59,11 +59,15 @@ class SEGLOG_API SegmentedStorage final : public Storage {
                                      const EntryVisitor& visit,
                                      std::uint64_t max_bytes = UINT64_MAX) const override;
   [[nodiscard]] Status append_entries(std::span<const LogEntry> entries) override;
+  [[nodiscard]] Status append_entries(std::span<const EntryRef> entries) override;
   [[nodiscard]] Status truncate_after(std::uint64_t index) override;
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;
+  [[nodiscard]] Status delete_range(std::uint64_t first, std::uint64_t last) override;
+  [[nodiscard]] Status restart_log(std::uint64_t next_index, std::uint64_t prev_term) override;
   [[nodiscard]] Result<std::optional<Snapshot>> get_snapshot() const override;
   [[nodiscard]] Status save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
-                                     std::uint64_t last_term) override;
+                                     std::uint64_t last_term,
+                                     std::span<const std::byte> metadata = {}) override;
   [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config() const override;
   [[nodiscard]] Status save_cluster_config(const ClusterConfig& config) override;
   [[nodiscard]] Status sync() override;
@@ -76,12 +80,14 @@ class SEGLOG_API SegmentedStorage final : public Storage {
 
   // Starts a streaming snapshot (see SnapshotWriter). Its commit() replaces
   // the directory's snapshot and, like save_snapshot, leaves the log as is;
-  // no failure of the writer makes the log refuse writes.
-  // Errors: invalid_argument (last_index is UINT64_MAX), no_space (the
-  //         temporary file could not be created), io_error, read_only,
-  //         closed.
+  // no failure of the writer makes the log refuse writes. `metadata` is
+  // kept with the snapshot (SnapshotMeta::metadata), as save_snapshot's.
+  // Errors: invalid_argument (last_index is UINT64_MAX, or metadata larger
+  //         than kMaxSnapshotMetadataBytes), no_space (the temporary file
+  //         could not be created), io_error, read_only, closed.
   [[nodiscard]] Result<SnapshotWriter> begin_snapshot(std::uint64_t last_index,
-                                                      std::uint64_t last_term);
+                                                      std::uint64_t last_term,
+                                                      std::span<const std::byte> metadata = {});
 
   // Maps the current snapshot read-only, checksum verified.
   // Errors: not_found (no snapshot), corrupted, io_error, closed.

@@ -14,10 +14,17 @@
 
 namespace seglog {
 
+// The largest SnapshotMeta::metadata: 16 MiB (a cluster configuration of
+// thousands of members fits many times over).
+inline constexpr std::uint64_t kMaxSnapshotMetadataBytes = 16u << 20;
+
 struct SnapshotMeta {
   std::uint64_t last_index = 0;  // last log index the snapshot covers
   std::uint64_t last_term = 0;   // term of that index
   std::uint64_t size = 0;        // bytes of snapshot data
+  // Opaque bytes the engine keeps with the snapshot (its configuration,
+  // version, ID), at most kMaxSnapshotMetadataBytes; empty by default.
+  std::vector<std::byte> metadata{};
 
   friend bool operator==(const SnapshotMeta&, const SnapshotMeta&) = default;
 };

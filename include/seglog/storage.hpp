@@ -26,9 +26,9 @@
 // and from then on append_entries, truncate_after, truncate_before, sync
 // and flush return io_error naming the first failure until the storage is
 // reopened, before any other check of their arguments (an empty batch or a
-// truncation that would change nothing included); reads go on. (SegmentedStorage::stats().sync_failed shows
-// it.) An io_error that leaves the log usable also exists: e.g. a save
-// whose rename was done but whose directory fsync failed (the new file is
+// truncation that would change nothing included); reads go on.
+// (SegmentedStorage::stats().sync_failed shows it.) An io_error that leaves the log usable also
+// exists: e.g. a save whose rename was done but whose directory fsync failed (the new file is
 // visible, its durability unknown).
 #pragma once
 
@@ -136,6 +136,11 @@ class SEGLOG_API Storage {
   //         and the log refuses writes; or the log already refuses them),
   //         read_only, closed.
   [[nodiscard]] virtual Status append_entries(std::span<const LogEntry> entries) = 0;
+  // The same, from entries whose payloads the caller owns: each payload is
+  // copied once, straight into the log (no intermediate std::vector). Same
+  // validation, semantics and errors as the LogEntry overload (both run one
+  // code path); the payloads need to stay valid during the call only.
+  [[nodiscard]] virtual Status append_entries(std::span<const EntryRef> entries) = 0;
 
   // Removes the entries after `index` (keeps ..index). Durable on return:
   // no later crash brings a removed entry back. A no-op when index >=
@@ -163,20 +168,75 @@ class SEGLOG_API Storage {
   //         start may or may not be durable), read_only, closed.
   [[nodiscard]] virtual Status truncate_before(std::uint64_t index) = 0;
 
+  // Restarts the log at `next_index`, the entry before it having term
+  // `prev_term`, durably, with no snapshot file: a follower installing a
+  // snapshot its engine keeps in a store of its own. Afterwards
+  // first_index() == next_index, last_index() == next_index - 1,
+  // term(next_index - 1) == prev_term (until a later restart_log; it takes
+  // precedence over a saved snapshot ending at the same index), and the
+  // next append must be next_index. Every entry is dropped, whatever
+  // next_index is relative to the log (before it, inside, after). Atomic:
+  // after a crash the log opens as it was or as restarted, never a mix.
+  // Never touches the saved snapshot.
+  // Errors: invalid_argument (next_index 0 or above UINT64_MAX - 1;
+  //         next_index 1 with a prev_term other than 0: term(0) is 0),
+  //         no_space (SegmentedStorage: restart.json could not be written;
+  //         nothing changed), corrupted (SegmentedStorage: a segment file
+  //         whose identity cannot be read, so it cannot be named for
+  //         discarding; nothing changed), io_error (before the restart is
+  //         recorded: nothing changed; after it: the log is restarted in
+  //         memory, but removing the old files or syncing the directory
+  //         failed, and the log refuses writes until reopened, which
+  //         finishes the restart; or the log already refused writes),
+  //         read_only, closed.
+  [[nodiscard]] virtual Status restart_log(std::uint64_t next_index, std::uint64_t prev_term) = 0;
+
+  // hashicorp/raft's LogStore.DeleteRange(first, last): removes the
+  // entries [first, last] (inclusive), mapped onto the two truncations:
+  //  - a prefix (first <= first_index() and last < last_index()):
+  //    truncate_before(last + 1);
+  //  - a suffix (first > first_index() and last >= last_index()):
+  //    truncate_after(first - 1);
+  //  - the whole log (first <= first_index() and last >= last_index()):
+  //    truncate_after(first_index() - 1): the log is emptied and keeps its
+  //    first index, so the next append is first_index(). Never
+  //    truncate_before(last + 1) here: an engine that deletes a conflicting
+  //    whole log and appends the same indices again (hashicorp's follower)
+  //    would see them skipped as compacted. An engine that goes on past the
+  //    removed range (hashicorp compacting everything) calls restart_log.
+  // A range with no entry in the log (empty log, or wholly outside
+  // [first_index(), last_index()]) changes nothing. Durable on return, as
+  // the truncation it maps onto.
+  // Errors: invalid_argument (first > last; or a range strictly inside the
+  //         log, first > first_index() and last < last_index(): the log
+  //         holds no holes, so it would have to keep the entries after the
+  //         range under indices they no longer follow), and the errors of
+  //         the truncation it maps onto (io_error, corrupted, read_only,
+  //         closed; a log that refuses writes answers io_error before any
+  //         argument check).
+  // The default plans on first_index()/last_index() and calls the
+  // truncation; the library's storages check closed, read-only and a
+  // sticky failure first, and plan and truncate under one writer lock.
+  [[nodiscard]] virtual Status delete_range(std::uint64_t first, std::uint64_t last);
+
   // The saved snapshot, or nullopt when there is none.
   // Errors: corrupted (header or data checksum mismatch), io_error, closed.
   [[nodiscard]] virtual Result<std::optional<Snapshot>> get_snapshot() const = 0;
 
   // Replaces the snapshot durably (atomic: old or new after a crash). Does
   // not change the log: call truncate_before(last_index + 1) to compact.
+  // `metadata` is kept with it, opaque (the engine's configuration,
+  // version, ID) and returned in SnapshotMeta::metadata.
   // A failure here never makes the log refuse writes.
   // Errors: invalid_argument (last_index is UINT64_MAX: it could never be
-  //         installed), no_space (the old snapshot stays), io_error (before
+  //         installed; metadata larger than kMaxSnapshotMetadataBytes),
+  //         no_space (the old snapshot stays), io_error (before
   //         the rename the old snapshot stays; after it, only the directory
   //         fsync failed: the new snapshot is current but may not survive a
   //         power loss), read_only, closed.
   [[nodiscard]] virtual Status save_snapshot(std::span<const std::byte> data,
-                                             std::uint64_t last_index, std::uint64_t last_term) = 0;
+                                             std::uint64_t last_index, std::uint64_t last_term,
+                                             std::span<const std::byte> metadata = {}) = 0;
 
   // The saved cluster configuration, or nullopt when there is none.
   // Errors: corrupted, io_error, closed.

@@ -81,6 +81,16 @@ Status SegmentLog::recover() {
     segments.push_back(std::move(*segment));
   }
 
+  // Segments of a log that restart_log discarded (restart.json names them
+  // by salt) are leftovers, whatever their names: design.md, "restart_log".
+  std::vector<std::shared_ptr<Segment>> discarded;
+  std::erase_if(segments, [&](const std::shared_ptr<Segment>& segment) {
+    const bool old = std::find(cfg_.discarded_salts.begin(), cfg_.discarded_salts.end(),
+                               segment->salt()) != cfg_.discarded_salts.end();
+    if (old) discarded.push_back(segment);
+    return old;
+  });
+
   // The log starts at the newest segment whose state records a start index
   // (truncate_before); older segments are leftovers of its unlinks. If the
   // next segment starts exactly there, it is the boundary's rewrite (or the
@@ -104,6 +114,7 @@ Status SegmentLog::recover() {
   std::vector<std::shared_ptr<Segment>> leftovers(
       segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(start));
   segments.erase(segments.begin(), segments.begin() + static_cast<std::ptrdiff_t>(start));
+  leftovers.insert(leftovers.end(), discarded.begin(), discarded.end());
 
   // Sealed segments: validated by their state slot (the footer's checksum
   // is checked when first mapped). Only the newest may be unsealed, and the
@@ -229,6 +240,10 @@ Status SegmentLog::recover() {
   if (!segments.empty()) {
     table_.set_first_index(segments.front()->start_index());
     table_.set_last_index(segments.back()->next_index() - 1);
+  } else if (cfg_.restart_next_index != 0) {
+    // Restarted, and nothing appended since (or all of it cut again).
+    table_.set_first_index(cfg_.restart_next_index);
+    table_.set_last_index(cfg_.restart_next_index - 1);
   }
   table_.assign(std::move(segments));
   check_invariants();

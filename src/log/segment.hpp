@@ -244,7 +244,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   }
   // Encodes one record at the appended end; not visible to readers until
   // publish(). The caller checked fits() and the index.
-  void append(const LogEntry& entry) {
+  void append(const EntryRef& entry) {
     const std::uint64_t bytes = record_bytes(entry.data.size());
     if (writer_.must_write_staged(bytes)) write_staged();
     encode_record(writer_.record_destination(bytes), key_, {entry.index, entry.term, entry.type},

@@ -6,6 +6,7 @@
 // truncate_before in compaction.cpp.
 #include "log/segment_log.hpp"
 
+#include "entry_payload.hpp"
 #include "errors.hpp"
 #include "format/record.hpp"
 
@@ -96,7 +97,8 @@ Status SegmentLog::scan_range(std::uint64_t begin, std::uint64_t end,
 
 // ---- appends -----------------------------------------------------------------
 
-Status SegmentLog::append(std::span<const LogEntry> entries) {
+template <class Entry>
+Status SegmentLog::append(std::span<const Entry> entries) {
   if (entries.empty()) return {};
   if (auto s = check_writable(); !s) return s;
 
@@ -113,7 +115,7 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
   bool have_segment = active_ && active_->accepts(entries.front().index);
   if (have_segment) cursor = active_->cursor();
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    const std::uint64_t bytes = record_bytes(entries[i].data.size());
+    const std::uint64_t bytes = record_bytes(payload_of(entries[i]).size());
     if (!have_segment || !cursor.fits(bytes)) {
       const std::uint64_t capacity =
           std::max(cfg_.segment_size, AppendCursor::capacity_for_one(bytes));
@@ -165,8 +167,8 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
       }
       ++next_roll;
     }
-    active_->append(entries[i]);
-    bytes_written += record_bytes(entries[i].data.size());
+    active_->append(ref_of(entries[i]));
+    bytes_written += record_bytes(payload_of(entries[i]).size());
   }
   active_->publish();
   table_.set_last_index(entries.back().index);
@@ -180,6 +182,9 @@ Status SegmentLog::append(std::span<const LogEntry> entries) {
   check_invariants();
   return {};
 }
+
+template Status SegmentLog::append(std::span<const LogEntry> entries);
+template Status SegmentLog::append(std::span<const EntryRef> entries);
 
 void SegmentLog::prefault_ahead() {
   auto prefault = active_->claim_prefault_window();

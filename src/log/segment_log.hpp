@@ -53,8 +53,18 @@
 
 namespace seglog::detail {
 
+// A segment file by its path and salt (restart_log's listing).
+struct SegmentFileId {
+  std::filesystem::path path;
+  std::uint64_t salt = 0;
+};
+
 struct LogConfig {
   std::filesystem::path dir;
+  // restart.json (restart_log): open discards the segments with these
+  // salts, and a log with no segment left starts at restart_next_index.
+  std::vector<std::uint64_t> discarded_salts;
+  std::uint64_t restart_next_index = 0;  // 0: no restart
   std::uint64_t segment_size = 64ull << 20;
   std::uint32_t index_interval_bytes = 4096;
   MappingBudget mapping_budget;  // resolved: no automatic (0) values
@@ -124,7 +134,10 @@ class SegmentLog {
   // Appends entries whose indices continue the log (checked by the caller).
   // Every segment the batch needs is preallocated first: on no_space
   // nothing is written. Errors: no_space, io_error.
-  [[nodiscard]] Status append(std::span<const LogEntry> entries);
+  // Entry is LogEntry or EntryRef (the two append_entries overloads); each
+  // payload is copied once, into the segment.
+  template <class Entry>
+  [[nodiscard]] Status append(std::span<const Entry> entries);
   // Errors: io_error (sticky: every later write fails until reopen).
   [[nodiscard]] Status sync();
   // Keeps ..index; first_index() - 1 <= index < last_index().
@@ -134,6 +147,14 @@ class SegmentLog {
   // background (a failure of the rewrite, e.g. no_space, leaves it pending
   // and is logged, not reported here).
   [[nodiscard]] Status truncate_before(std::uint64_t index);
+  // restart.cpp (restart_log, design.md): every segment file in the
+  // directory, once background work settled. Errors: corrupted (an
+  // unreadable identity), io_error, and the sticky failure.
+  [[nodiscard]] Result<std::vector<SegmentFileId>> list_segment_files();
+  // Drops every segment (`files`, as listed) and leaves the log empty at
+  // next_index. Errors: io_error (an unlink or the directory sync: sticky;
+  // the log is empty at next_index in memory either way).
+  [[nodiscard]] Status restart(std::uint64_t next_index, const std::vector<SegmentFileId>& files);
   // Waits for the background work queued so far (seals, unlinks, rewrites).
   // Errors: io_error when a background seal failed (sticky).
   [[nodiscard]] Status flush();

@@ -6,8 +6,8 @@ namespace seglog::detail {
 
 Status store_snapshot(const std::filesystem::path& dir, std::span<const std::byte> data,
                       std::uint64_t last_index, std::uint64_t last_term,
-                      SnapshotCommitHook on_commit) {
-  auto writer = begin_snapshot(dir, last_index, last_term, std::move(on_commit));
+                      std::span<const std::byte> metadata, SnapshotCommitHook on_commit) {
+  auto writer = begin_snapshot(dir, last_index, last_term, metadata, std::move(on_commit));
   if (!writer) return writer.error();
   if (auto written = writer->write(data); !written) return written.error();
   auto committed = writer->commit();

@@ -26,21 +26,25 @@ using SnapshotCommitHook = std::function<void(const SnapshotMeta&)>;
 // facade's job.
 // Errors: no_space, io_error (the temporary file cannot be created),
 //         not_found (no such `dir`).
+// `metadata` (at most kMaxSnapshotMetadataBytes, checked by the facade)
+// goes into the file at commit.
 [[nodiscard]] Result<SnapshotWriter> begin_snapshot(const std::filesystem::path& dir,
                                                     std::uint64_t last_index,
                                                     std::uint64_t last_term,
+                                                    std::span<const std::byte> metadata,
                                                     SnapshotCommitHook on_commit);
 
 // Maps dir/snapshot.bin read-only and verifies it whole: header checksum,
-// then data checksum (reads every data byte once).
+// metadata checksum, then data checksum (reads every data byte once).
 // Errors: not_found (no snapshot.bin), corrupted (short file, bad magic,
 //         unknown version, header or data checksum mismatch, data size
 //         that does not match the file length; the message names the
 //         file), io_error.
 [[nodiscard]] Result<SnapshotReader> open_snapshot(const std::filesystem::path& dir);
 
-// The metadata of dir/snapshot.bin from its header alone (header checksum
-// and file length checked, data not read); nullopt when there is none.
+// The metadata of dir/snapshot.bin from its header and metadata alone
+// (header and metadata checksums and file length checked, data not read);
+// nullopt when there is none.
 // Errors: corrupted (as open_snapshot, except a data checksum mismatch,
 //         which this call cannot see), io_error.
 [[nodiscard]] Result<std::optional<SnapshotMeta>> read_snapshot_meta(
@@ -53,7 +57,8 @@ using SnapshotCommitHook = std::function<void(const SnapshotMeta&)>;
 //         such `dir`).
 [[nodiscard]] Status store_snapshot(const std::filesystem::path& dir,
                                     std::span<const std::byte> data, std::uint64_t last_index,
-                                    std::uint64_t last_term, SnapshotCommitHook on_commit);
+                                    std::uint64_t last_term, std::span<const std::byte> metadata,
+                                    SnapshotCommitHook on_commit);
 
 // The directory's snapshot as an owning copy; nullopt when there is none.
 // Errors: corrupted, io_error (as open_snapshot).

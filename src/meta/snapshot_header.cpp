@@ -32,22 +32,29 @@ std::uint64_t get_le(std::span<const std::byte> bytes, std::size_t offset, std::
   return value;
 }
 
-std::uint64_t header_checksum(std::span<const std::byte> bytes) {
-  return XXH3_64bits(bytes.data(), kSnapshotHeaderChecked);
+std::uint64_t header_checksum(std::span<const std::byte> bytes, std::size_t checked) {
+  return XXH3_64bits(bytes.data(), checked);
 }
 
 }  // namespace
 
 SnapshotHeaderBytes encode_snapshot_header(const SnapshotHeader& header) {
   SnapshotHeaderBytes out{};  // zero padding
+  const bool v2 = header.metadata_size != 0;
   std::copy(kSnapshotMagic.begin(), kSnapshotMagic.end(), out.begin());
-  put_u32(out, 8, kSnapshotFormatVersion);
-  put_u32(out, 12, static_cast<std::uint32_t>(kSnapshotHeaderBytes));
+  put_u32(out, 8, v2 ? kSnapshotMetadataVersion : kSnapshotFormatVersion);
+  put_u32(out, 12, static_cast<std::uint32_t>(header.data_offset()));
   put_u64(out, 16, header.last_index);
   put_u64(out, 24, header.last_term);
   put_u64(out, 32, header.data_size);
   put_u64(out, 40, header.data_xxh3);
-  put_u64(out, 48, header_checksum(out));
+  if (!v2) {
+    put_u64(out, 48, header_checksum(out, kSnapshotHeaderChecked));
+    return out;
+  }
+  put_u64(out, 48, header.metadata_size);
+  put_u64(out, 56, header.metadata_xxh3);
+  put_u64(out, 64, header_checksum(out, kSnapshotV2HeaderChecked));
   return out;
 }
 
@@ -60,34 +67,44 @@ Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,
   if (!std::equal(kSnapshotMagic.begin(), kSnapshotMagic.end(), bytes.begin())) {
     return corrupted_file(path, "bad magic at offset 0 (not a seglog snapshot)");
   }
-  if (const std::uint64_t version = get_le(bytes, 8, 4); version != kSnapshotFormatVersion) {
+  const std::uint64_t version = get_le(bytes, 8, 4);
+  if (version != kSnapshotFormatVersion && version != kSnapshotMetadataVersion) {
     return corrupted_file(
         path, "unknown snapshot format version " + std::to_string(version) + " at offset 8");
   }
-  const std::uint64_t stored = get_le(bytes, 48, 8);
-  if (const std::uint64_t computed = header_checksum(bytes); stored != computed) {
-    return corrupted_file(path, "header checksum mismatch at offset 48");
+  const bool v2 = version == kSnapshotMetadataVersion;
+  const std::size_t checked = v2 ? kSnapshotV2HeaderChecked : kSnapshotHeaderChecked;
+  const std::uint64_t stored = get_le(bytes, checked, 8);
+  if (const std::uint64_t computed = header_checksum(bytes, checked); stored != computed) {
+    return corrupted_file(path, "header checksum mismatch at offset " + std::to_string(checked));
+  }
+  const std::uint64_t metadata_size = v2 ? get_le(bytes, 48, 8) : 0;
+  if (v2 && (metadata_size == 0 || metadata_size > kMaxSnapshotMetadataBytes)) {
+    return corrupted_file(path, "metadata_size " + std::to_string(metadata_size) +
+                                    " at offset 48 is outside [1, " +
+                                    std::to_string(kMaxSnapshotMetadataBytes) + "]");
   }
   if (const std::uint64_t header_bytes = get_le(bytes, 12, 4);
-      header_bytes != kSnapshotHeaderBytes) {
+      header_bytes != snapshot_data_offset(metadata_size)) {
     return corrupted_file(path, "header_bytes " + std::to_string(header_bytes) +
                                     " at offset 12, expected " +
-                                    std::to_string(kSnapshotHeaderBytes));
+                                    std::to_string(snapshot_data_offset(metadata_size)));
   }
-  const auto padding =
-      bytes.subspan(kSnapshotPaddingOffset, kSnapshotHeaderBytes - kSnapshotPaddingOffset);
+  const std::size_t padding_offset = v2 ? kSnapshotV2PaddingOffset : kSnapshotPaddingOffset;
+  const auto padding = bytes.subspan(padding_offset, kSnapshotHeaderBytes - padding_offset);
   if (auto nonzero = std::find_if(padding.begin(), padding.end(),
                                   [](std::byte b) { return b != std::byte{0}; });
       nonzero != padding.end()) {
-    return corrupted_file(path,
-                          "nonzero header padding at offset " +
-                              std::to_string(kSnapshotPaddingOffset + (nonzero - padding.begin())));
+    return corrupted_file(path, "nonzero header padding at offset " +
+                                    std::to_string(padding_offset + (nonzero - padding.begin())));
   }
   SnapshotHeader header;
   header.last_index = get_le(bytes, 16, 8);
   header.last_term = get_le(bytes, 24, 8);
   header.data_size = get_le(bytes, 32, 8);
   header.data_xxh3 = get_le(bytes, 40, 8);
+  header.metadata_size = metadata_size;
+  header.metadata_xxh3 = v2 ? get_le(bytes, 56, 8) : 0;
   return header;
 }
 

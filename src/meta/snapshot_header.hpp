@@ -4,6 +4,7 @@
 #pragma once
 
 #include <seglog/error.hpp>
+#include <seglog/snapshot.hpp>
 
 #include <array>
 #include <cstddef>
@@ -13,6 +14,8 @@
 
 namespace seglog::detail {
 
+// Version 1 (no metadata; still written when the metadata is empty, so
+// files of earlier releases and of today are the same bytes):
 //   offset size field
 //        0    8 magic          "SEGLSNAP"
 //        8    4 format_version 1 (u32 LE)
@@ -23,19 +26,39 @@ namespace seglog::detail {
 //       40    8 data_xxh3      XXH3-64, seed 0, of the data (u64 LE)
 //       48    8 header_xxh3    XXH3-64, seed 0, of bytes [0, 48) (u64 LE)
 //       56 4040 zero padding   must be zero
+// Version 2 (non-empty metadata): fields 0-47 as version 1, then
+//       48    8 metadata_size  (u64 LE), 1..kMaxSnapshotMetadataBytes
+//       56    8 metadata_xxh3  XXH3-64, seed 0, of the metadata (u64 LE)
+//       64    8 header_xxh3    XXH3-64, seed 0, of bytes [0, 64) (u64 LE)
+//       72 4024 zero padding   must be zero
+//     4096    m metadata       then zeros up to header_bytes =
+//                              4096 + metadata_size rounded up to 4096
 inline constexpr std::size_t kSnapshotHeaderBytes = 4096;
 inline constexpr std::uint32_t kSnapshotFormatVersion = 1;
+inline constexpr std::uint32_t kSnapshotMetadataVersion = 2;
 inline constexpr std::array<std::byte, 8> kSnapshotMagic{
     std::byte{'S'}, std::byte{'E'}, std::byte{'G'}, std::byte{'L'},
     std::byte{'S'}, std::byte{'N'}, std::byte{'A'}, std::byte{'P'}};
-inline constexpr std::size_t kSnapshotHeaderChecked = 48;  // bytes the header checksum covers
-inline constexpr std::size_t kSnapshotPaddingOffset = 56;
+inline constexpr std::size_t kSnapshotHeaderChecked = 48;  // bytes the v1 header checksum covers
+inline constexpr std::size_t kSnapshotPaddingOffset = 56;  // v1
+inline constexpr std::size_t kSnapshotV2HeaderChecked = 64;
+inline constexpr std::size_t kSnapshotV2PaddingOffset = 72;
+
+// Where the data starts in a file with `metadata_size` bytes of metadata.
+constexpr std::uint64_t snapshot_data_offset(std::uint64_t metadata_size) {
+  return kSnapshotHeaderBytes +
+         (metadata_size + kSnapshotHeaderBytes - 1) / kSnapshotHeaderBytes * kSnapshotHeaderBytes;
+}
 
 struct SnapshotHeader {
   std::uint64_t last_index = 0;
   std::uint64_t last_term = 0;
   std::uint64_t data_size = 0;
   std::uint64_t data_xxh3 = 0;
+  std::uint64_t metadata_size = 0;  // 0: a version 1 header
+  std::uint64_t metadata_xxh3 = 0;
+
+  std::uint64_t data_offset() const { return snapshot_data_offset(metadata_size); }
 };
 
 using SnapshotHeaderBytes = std::array<std::byte, kSnapshotHeaderBytes>;
@@ -44,7 +67,9 @@ using SnapshotHeaderBytes = std::array<std::byte, kSnapshotHeaderBytes>;
 SnapshotHeaderBytes encode_snapshot_header(const SnapshotHeader& header);
 
 // Validates `bytes` (the file's first 4096 bytes) in this order: magic,
-// format version, header checksum, header_bytes, zero padding.
+// format version (1 or 2), header checksum, metadata_size (v2),
+// header_bytes, zero padding. The metadata itself is checked by the reader
+// (its checksum), not here.
 // Errors: corrupted (naming `path` and what failed), including for fewer
 //         than 4096 bytes.
 [[nodiscard]] Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,

@@ -8,7 +8,9 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace seglog::detail {
 
@@ -30,12 +32,28 @@ Result<SnapshotHeader> checked_header(const std::filesystem::path& path,
                                       std::uint64_t file_length) {
   auto header = decode_snapshot_header(path, header_bytes);
   if (!header) return header.error();
-  if (header->data_size != file_length - kSnapshotHeaderBytes) {
+  if (file_length < header->data_offset() ||
+      header->data_size != file_length - header->data_offset()) {
     return corrupted_file(path, "data_size " + std::to_string(header->data_size) +
                                     " at offset 32 does not match the file length " +
                                     std::to_string(file_length));
   }
   return header;
+}
+
+// The metadata of a checked header, from the file's bytes [4096, 4096 +
+// metadata_size), its checksum verified.
+Result<std::vector<std::byte>> checked_metadata(const std::filesystem::path& path,
+                                                const SnapshotHeader& header,
+                                                std::span<const std::byte> metadata) {
+  // A version 1 header has no metadata, and no checksum of it.
+  if (header.metadata_size != 0 &&
+      XXH3_64bits(metadata.data(), metadata.size()) != header.metadata_xxh3) {
+    return corrupted_file(path, "metadata checksum mismatch (metadata at offset " +
+                                    std::to_string(kSnapshotHeaderBytes) + ", " +
+                                    std::to_string(metadata.size()) + " bytes)");
+  }
+  return std::vector<std::byte>(metadata.begin(), metadata.end());
 }
 
 // corrupted unless the file is long enough to hold a header.
@@ -74,15 +92,31 @@ Result<SnapshotReader> open_snapshot(const std::filesystem::path& dir) {
   auto header = checked_header(path, bytes.first(kSnapshotHeaderBytes), file->size());
   if (!header) return header.error();
 
-  const std::span<const std::byte> data = bytes.subspan(kSnapshotHeaderBytes);
-  file->prefetch(kSnapshotHeaderBytes, data.size());
+  auto metadata =
+      checked_metadata(path, *header, bytes.subspan(kSnapshotHeaderBytes, header->metadata_size));
+  if (!metadata) return metadata.error();
+  // The bytes between the metadata and the data are zero: every byte of the
+  // file is covered by a check.
+  const auto gap =
+      bytes.subspan(kSnapshotHeaderBytes + header->metadata_size,
+                    header->data_offset() - kSnapshotHeaderBytes - header->metadata_size);
+  if (auto nonzero =
+          std::find_if(gap.begin(), gap.end(), [](std::byte b) { return b != std::byte{0}; });
+      nonzero != gap.end()) {
+    return corrupted_file(path, "nonzero metadata padding at offset " +
+                                    std::to_string(kSnapshotHeaderBytes + header->metadata_size +
+                                                   (nonzero - gap.begin())));
+  }
+  const std::span<const std::byte> data = bytes.subspan(header->data_offset());
+  file->prefetch(header->data_offset(), data.size());
   if (XXH3_64bits(data.data(), data.size()) != header->data_xxh3) {
     return corrupted_file(path, "data checksum mismatch (data at offset " +
-                                    std::to_string(kSnapshotHeaderBytes) + ", " +
+                                    std::to_string(header->data_offset()) + ", " +
                                     std::to_string(data.size()) + " bytes)");
   }
   auto state = std::make_shared<SnapshotReaderState>();
-  state->meta = SnapshotMeta{header->last_index, header->last_term, header->data_size};
+  state->meta =
+      SnapshotMeta{header->last_index, header->last_term, header->data_size, std::move(*metadata)};
   state->file = file;
   state->data = data;
   return SnapshotReader(std::move(state));
@@ -104,8 +138,12 @@ Result<std::optional<SnapshotMeta>> read_snapshot_meta(const std::filesystem::pa
   if (auto read = file->read_at(0, bytes); !read) return read.error();
   auto header = checked_header(path, bytes, *length);
   if (!header) return header.error();
+  std::vector<std::byte> stored(header->metadata_size);
+  if (auto read = file->read_at(kSnapshotHeaderBytes, stored); !read) return read.error();
+  auto metadata = checked_metadata(path, *header, stored);
+  if (!metadata) return metadata.error();
   return std::optional<SnapshotMeta>(
-      SnapshotMeta{header->last_index, header->last_term, header->data_size});
+      SnapshotMeta{header->last_index, header->last_term, header->data_size, std::move(*metadata)});
 }
 
 }  // namespace seglog::detail

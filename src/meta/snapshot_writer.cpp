@@ -16,6 +16,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace seglog::detail {
 
@@ -53,7 +54,7 @@ std::string temp_snapshot_name() {
 
 // One snapshot being written. Invariants: while `phase` is writing, `file`
 // is open on `temp` and `hash` covers exactly the `bytes_written` data bytes
-// stored at [4096, 4096 + bytes_written) of it; in every other phase the
+// stored at [data_offset, data_offset + bytes_written) of it; in every other phase the
 // temporary file is gone (renamed by a commit or removed).
 struct SnapshotWriterState {
   enum class Phase { writing, committed, abandoned, failed };
@@ -65,6 +66,8 @@ struct SnapshotWriterState {
   std::uint64_t last_index = 0;
   std::uint64_t last_term = 0;
   std::uint64_t bytes_written = 0;
+  std::vector<std::byte> metadata;  // written at commit, at offset 4096
+  std::uint64_t data_offset = kSnapshotHeaderBytes;
   SnapshotCommitHook on_commit;
   Phase phase = Phase::abandoned;  // writing once the temporary file exists
   std::optional<Error> failure;    // set in Phase::failed
@@ -108,7 +111,8 @@ struct SnapshotWriterState {
 };
 
 Result<SnapshotWriter> begin_snapshot(const std::filesystem::path& dir, std::uint64_t last_index,
-                                      std::uint64_t last_term, SnapshotCommitHook on_commit) {
+                                      std::uint64_t last_term, std::span<const std::byte> metadata,
+                                      SnapshotCommitHook on_commit) {
   auto state = std::make_unique<SnapshotWriterState>();
   state->dir = dir;
   state->temp = dir / temp_snapshot_name();
@@ -125,6 +129,8 @@ Result<SnapshotWriter> begin_snapshot(const std::filesystem::path& dir, std::uin
   state->phase = SnapshotWriterState::Phase::writing;
   state->last_index = last_index;
   state->last_term = last_term;
+  state->metadata.assign(metadata.begin(), metadata.end());
+  state->data_offset = snapshot_data_offset(metadata.size());
   state->on_commit = std::move(on_commit);
   return SnapshotWriter(std::move(state));
 }
@@ -145,7 +151,7 @@ Status SnapshotWriter::write(std::span<const std::byte> chunk) {
     return detail::make_error(errc::invalid_argument, "write() on a moved-from SnapshotWriter");
   }
   if (auto refused = state_->not_writing("write()")) return *refused;
-  const std::uint64_t offset = detail::kSnapshotHeaderBytes + state_->bytes_written;
+  const std::uint64_t offset = state_->data_offset + state_->bytes_written;
   if (auto written = state_->file.write_at(offset, chunk); !written) {
     return state_->fail(written.error());
   }
@@ -161,11 +167,20 @@ Result<SnapshotMeta> SnapshotWriter::commit() {
   detail::SnapshotWriterState& s = *state_;
   if (auto refused = s.not_writing("commit()")) return *refused;
 
-  const SnapshotMeta meta{s.last_index, s.last_term, s.bytes_written};
-  const detail::SnapshotHeaderBytes header = detail::encode_snapshot_header(
-      {s.last_index, s.last_term, s.bytes_written, XXH3_64bits_digest(s.hash.get())});
-  // Step 1 of 4 (docs/format-meta.md, "Writing a snapshot"): the header,
-  // last, so a temporary file is never a valid snapshot before it is whole.
+  const SnapshotMeta meta{s.last_index, s.last_term, s.bytes_written, s.metadata};
+  detail::SnapshotHeader fields{s.last_index, s.last_term, s.bytes_written,
+                                XXH3_64bits_digest(s.hash.get())};
+  fields.metadata_size = s.metadata.size();
+  fields.metadata_xxh3 = XXH3_64bits(s.metadata.data(), s.metadata.size());
+  const detail::SnapshotHeaderBytes header = detail::encode_snapshot_header(fields);
+  // Step 1 of 4 (docs/format-meta.md, "Writing a snapshot"): the metadata,
+  // then the header, last, so a temporary file is never a valid snapshot
+  // before it is whole.
+  if (!s.metadata.empty()) {
+    if (auto written = s.file.write_at(detail::kSnapshotHeaderBytes, s.metadata); !written) {
+      return s.fail(written.error());
+    }
+  }
   if (auto written = s.file.write_at(0, header); !written) return s.fail(written.error());
   // Step 2: the whole file durable before it gets the name.
   if (auto synced = s.file.sync(); !synced) return s.fail(synced.error());

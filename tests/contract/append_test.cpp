@@ -14,10 +14,10 @@ Batch one(LogEntry entry) { return {std::move(entry)}; }
 
 CONTRACT_TEST("append_entries of an empty batch succeeds and changes nothing", "[append]") {
   TestType f;
-  REQUIRE(f->append_entries({}));
+  REQUIRE(f->append_entries(std::span<const LogEntry>{}));
   expect_log_across_reopen(f, 1, {});
   const auto log = append(*f, make_entries(1, 3));
-  REQUIRE(f->append_entries({}));
+  REQUIRE(f->append_entries(std::span<const LogEntry>{}));
   expect_log_across_reopen(f, 1, log);
 }
 

@@ -184,3 +184,49 @@ CONTRACT_TEST("state, cluster config and snapshot are independent of each other 
   expect_snapshot(*f, snapshot_data(2), 2, 1);
   expect_log(*f, 3, slice(log, 3, 4));
 }
+
+CONTRACT_TEST("save_snapshot keeps opaque metadata with the snapshot, across a reopen",
+              "[snapshot][metadata]") {
+  TestType f;
+  append(*f, make_entries(1, 10));
+  // Every byte value, NULs included, over more than one 4 KiB page.
+  const auto metadata = all_byte_values(4097);
+  const auto data = all_byte_values(3000);
+  REQUIRE(f->save_snapshot(data, 8, 2, metadata));
+  const SnapshotMeta want{8, 2, data.size(), metadata};
+  CHECK(f->get_snapshot().value().value().meta == want);
+  f.reopen();
+  const auto snapshot = f->get_snapshot().value();
+  REQUIRE(snapshot.has_value());
+  CHECK(snapshot->meta == want);
+  CHECK(snapshot->data == data);
+  REQUIRE(f->truncate_before(9));
+  CHECK(f->term(8).value() == 2);
+}
+
+CONTRACT_TEST("save_snapshot without metadata replaces one with metadata, and back",
+              "[snapshot][metadata]") {
+  TestType f;
+  const auto metadata = payload_for(5, 33);
+  REQUIRE(f->save_snapshot(snapshot_data(5), 5, 1, metadata));
+  REQUIRE(f->save_snapshot(snapshot_data(6), 6, 1));
+  f.reopen();
+  expect_snapshot(*f, snapshot_data(6), 6, 1);
+  CHECK(f->get_snapshot().value().value().meta.metadata.empty());
+  REQUIRE(f->save_snapshot(snapshot_data(7), 7, 1, metadata));
+  f.reopen();
+  CHECK(f->get_snapshot().value().value().meta == SnapshotMeta{7, 1, 100, metadata});
+}
+
+CONTRACT_TEST("save_snapshot with metadata at the bound is kept; above it, invalid_argument",
+              "[snapshot][metadata]") {
+  TestType f;
+  const std::vector<std::byte> at_bound(kMaxSnapshotMetadataBytes, std::byte{0x5A});
+  REQUIRE(f->save_snapshot(snapshot_data(4), 4, 1, at_bound));
+  const std::vector<std::byte> above(kMaxSnapshotMetadataBytes + 1);
+  const Outcome refused = outcome(f->save_snapshot(snapshot_data(9), 9, 1, above));
+  CHECK(refused == errc::invalid_argument);
+  CHECK_THAT(refused.message, Catch::Contains("metadata"));
+  f.reopen();
+  CHECK(f->get_snapshot().value().value().meta == SnapshotMeta{4, 1, 100, at_bound});
+}

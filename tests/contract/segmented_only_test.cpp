@@ -131,6 +131,13 @@ TEST_CASE("a read-only open refuses every write with read_only and changes nothi
       {"append_entries", [&] { return outcome(s.append_entries(make_entries(11, 1))); }},
       {"truncate_after", [&] { return outcome(s.truncate_after(5)); }},
       {"truncate_before", [&] { return outcome(s.truncate_before(5)); }},
+      {"delete_range", [&] { return outcome(s.delete_range(1, 2)); }},
+      {"restart_log", [&] { return outcome(s.restart_log(50, 1)); }},
+      {"append_entries (EntryRef)",
+       [&] {
+         const std::vector<EntryRef> refs{{11, 1, 0, {}}};
+         return outcome(s.append_entries(std::span<const EntryRef>(refs)));
+       }},
       {"save_state",
        [&] {
          return outcome(s.save_state(PersistentState{1, "x", 1}));
@@ -139,6 +146,8 @@ TEST_CASE("a read-only open refuses every write with read_only and changes nothi
       {"save_cluster_config", [&] { return outcome(s.save_cluster_config(ClusterConfig{})); }},
       {"sync", [&] { return outcome(s.sync()); }},
       {"begin_snapshot", [&] { return outcome(reader->begin_snapshot(6, 1)); }},
+      {"save_snapshot with metadata",
+       [&] { return outcome(s.save_snapshot(snapshot_data(6), 6, 1, payload_for(6, 10))); }},
   };
   for (const auto& [name, call] : writes) {
     INFO(name);
@@ -172,4 +181,69 @@ TEST_CASE("reopen keeps entries over many segments, state, cluster config and sn
     CHECK(f->get_cluster_config().value() == config);
     CHECK(f->get_snapshot().value().value().meta == SnapshotMeta{1000, 1, 100});
   }
+}
+
+TEST_CASE("begin_snapshot keeps its metadata: commit, open_snapshot and a reopen return it",
+          "[segmented][snapshot][metadata]") {
+  SegmentedFixture f;
+  append(*f, make_entries(1, 20));
+  const auto metadata = payload_for(77, 5000);  // more than one page
+  auto writer = f.segmented().begin_snapshot(12, 1, metadata);
+  REQUIRE(writer);
+  const auto data = snapshot_data(12, 9000);
+  REQUIRE(writer->write(std::span(data).first(4000)));
+  REQUIRE(writer->write(std::span(data).subspan(4000)));
+  const auto committed = writer->commit();
+  REQUIRE(committed);
+  const SnapshotMeta want{12, 1, data.size(), metadata};
+  CHECK(*committed == want);
+  for (int round = 0; round < 2; ++round) {
+    INFO((round == 0 ? "before reopen" : "after reopen"));
+    auto reader = f.segmented().open_snapshot();
+    REQUIRE(reader);
+    CHECK(reader->meta() == want);
+    CHECK(std::vector<std::byte>(reader->data().begin(), reader->data().end()) == data);
+    CHECK(f->get_snapshot().value().value().meta == want);
+    f.reopen();
+  }
+  REQUIRE(f->truncate_before(13));  // the snapshot's last index, learnt at open
+  CHECK(f->term(12).value() == 1);
+}
+
+TEST_CASE("begin_snapshot refuses metadata above the bound and keeps the old snapshot",
+          "[segmented][snapshot][metadata]") {
+  SegmentedFixture f;
+  REQUIRE(f->save_snapshot(snapshot_data(3), 3, 1, payload_for(3, 8)));
+  const std::vector<std::byte> huge(kMaxSnapshotMetadataBytes + 1);
+  CHECK(outcome(f.segmented().begin_snapshot(5, 1, huge)) == errc::invalid_argument);
+  CHECK(f->get_snapshot().value().value().meta == SnapshotMeta{3, 1, 100, payload_for(3, 8)});
+  // Refused before any file was created: no temporary snapshot file.
+  for (const auto& file : std::filesystem::directory_iterator(f.options().dir)) {
+    CHECK(file.path().extension() != ".tmp");
+  }
+}
+
+TEST_CASE("restart_log removes every old segment file and leaves snapshot.bin's bytes as they were",
+          "[segmented][restart_log]") {
+  SegmentedFixture f;
+  append_in_batches(*f, make_varied_entries(1, 2000));  // several segments
+  REQUIRE(f->save_snapshot(snapshot_data(1500), 1500, 1, payload_for(1, 40)));
+  const auto snapshot_bytes = read_file(f.options().dir / "snapshot.bin");
+  auto segment_files = [&] {
+    std::vector<std::string> names;
+    for (const auto& file : std::filesystem::directory_iterator(f.options().dir)) {
+      if (file.path().extension() == ".seg") names.push_back(file.path().filename().string());
+    }
+    return names;
+  };
+  REQUIRE(segment_files().size() > 3);
+  REQUIRE(f->restart_log(1700, 2));
+  CHECK(segment_files().empty());
+  CHECK(std::filesystem::exists(f.options().dir / "restart.json"));
+  CHECK(read_file(f.options().dir / "snapshot.bin") == snapshot_bytes);
+  append(*f, make_entries(1700, 3, 2));
+  f.reopen();
+  CHECK(segment_files() == std::vector<std::string>{"00000000000000001700.seg"});
+  CHECK(read_file(f.options().dir / "snapshot.bin") == snapshot_bytes);
+  expect_log(*f, 1700, make_entries(1700, 3, 2));
 }

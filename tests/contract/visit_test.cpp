@@ -5,6 +5,7 @@
 // override and on Storage's default implementation (through a storage that
 // forwards everything else and does not override visit_entries).
 #include "contract/expect.hpp"
+#include "contract/forwarding_storage.hpp"
 
 #include <atomic>
 #include <functional>
@@ -16,49 +17,6 @@ using namespace seglog::test;
 
 namespace {
 
-// Forwards every call to `inner` except visit_entries, so that calls reach
-// Storage's default visit_entries, as a user's own Storage subclass would.
-class DefaultVisitStorage final : public Storage {
- public:
-  explicit DefaultVisitStorage(Storage& inner) : inner_(inner) {}
-
-  Result<PersistentState> get_state() const override { return inner_.get_state(); }
-  Status save_state(const PersistentState& state) override { return inner_.save_state(state); }
-  std::uint64_t first_index() const override { return inner_.first_index(); }
-  std::uint64_t last_index() const override { return inner_.last_index(); }
-  Result<std::uint64_t> term(std::uint64_t index) const override { return inner_.term(index); }
-  Result<LogEntry> get_entry(std::uint64_t index) const override { return inner_.get_entry(index); }
-  Result<EntryView> read_entry(std::uint64_t index) const override {
-    return inner_.read_entry(index);
-  }
-  Result<std::vector<LogEntry>> get_entries(std::uint64_t begin, std::uint64_t end,
-                                            std::uint64_t max_bytes) const override {
-    return inner_.get_entries(begin, end, max_bytes);
-  }
-  Status append_entries(std::span<const LogEntry> entries) override {
-    return inner_.append_entries(entries);
-  }
-  Status truncate_after(std::uint64_t index) override { return inner_.truncate_after(index); }
-  Status truncate_before(std::uint64_t index) override { return inner_.truncate_before(index); }
-  Result<std::optional<Snapshot>> get_snapshot() const override { return inner_.get_snapshot(); }
-  Status save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
-                       std::uint64_t last_term) override {
-    return inner_.save_snapshot(data, last_index, last_term);
-  }
-  Result<std::optional<ClusterConfig>> get_cluster_config() const override {
-    return inner_.get_cluster_config();
-  }
-  Status save_cluster_config(const ClusterConfig& config) override {
-    return inner_.save_cluster_config(config);
-  }
-  Status sync() override { return inner_.sync(); }
-  Status flush() override { return inner_.flush(); }
-  Status close() override { return inner_.close(); }
-
- private:
-  Storage& inner_;
-};
-
 // Runs check(storage) on the fixture's storage and on the default
 // implementation over it; INFO says which one failed.
 template <class Fixture, class Check>
@@ -67,7 +25,7 @@ void on_both(Fixture& f, Check check) {
     INFO("the storage's own visit_entries");
     check(*f);
   }
-  DefaultVisitStorage through_default(*f);
+  ForwardingStorage through_default(*f);
   INFO("Storage's default visit_entries");
   check(static_cast<Storage&>(through_default));
 }

@@ -48,7 +48,17 @@ struct Sweep {
   std::uint64_t max_last = kPrepared;     // never more
   std::uint64_t last_after = 0;           // exact last once it succeeded (0: any)
   bool closes = false;
+  // restart_log(restart_at, restart_term): the log may also be the
+  // restarted one, empty at restart_at (0: not a restart).
+  std::uint64_t restart_at = 0;
+  std::uint64_t restart_term = 0;
 };
+
+// The log is the restarted one of a restart_log sweep.
+bool restarted(const Sweep& sweep, const SegmentedStorage& s) {
+  return sweep.restart_at != 0 && s.first_index() == sweep.restart_at &&
+         s.last_index() == sweep.restart_at - 1;
+}
 
 // Every entry in [first, last] is the one appended (all term 1 here).
 std::string check_entries(const SegmentedStorage& s) {
@@ -101,9 +111,13 @@ void check_reopens(const Sweep& sweep, const ScratchDir& dir, More more) {
   REQUIRE(again);
   SegmentedStorage& r = **again;
   CHECK(check_entries(r) == "");
-  CHECK((r.first_index() == 1 || r.first_index() == sweep.first_after));
-  CHECK(r.last_index() >= sweep.synced_last);
-  CHECK(r.last_index() <= sweep.max_last);
+  if (restarted(sweep, r)) {
+    CHECK(r.term(sweep.restart_at - 1).value() == sweep.restart_term);
+  } else {
+    CHECK((r.first_index() == 1 || r.first_index() == sweep.first_after));
+    CHECK(r.last_index() >= sweep.synced_last);
+    CHECK(r.last_index() <= sweep.max_last);
+  }
   more(r);
   CHECK(r.get_state());
   CHECK(r.get_cluster_config());
@@ -156,7 +170,7 @@ bool fail_step(const Sweep& sweep, int n, int err, SweepCounts& counts) {
   if (!sweep.closes) {
     // Reads go on, whatever failed.
     CHECK(check_entries(*s) == "");
-    CHECK(s->last_index() >= sweep.synced_last);
+    CHECK((restarted(sweep, *s) || s->last_index() >= sweep.synced_last));
     // The fault is gone. A failed fsync of a segment may have lost pages:
     // no later sync() may report success.
     auto synced = s->sync();
@@ -306,6 +320,21 @@ TEST_CASE("each step of a snapshot commit and a state save fails in turn", "[fau
   state.name = "save_state";
   state.operation = [](SegmentedStorage& s) { return s.save_state({7, "n3", 500}); };
   sweep_every_step(state);
+}
+
+TEST_CASE("each step of restart_log fails in turn: the old log or the restarted one",
+          "[faults][steps][restart_log]") {
+  // Inside the log, and past its end.
+  for (const std::uint64_t at : {300ull, 900ull}) {
+    Sweep sweep;
+    sweep.name = "restart_log(" + std::to_string(at) + ", 2)";
+    sweep.operation = [at](SegmentedStorage& s) { return s.restart_log(at, 2); };
+    sweep.restart_at = at;
+    sweep.restart_term = 2;
+    sweep.first_after = at;
+    sweep.last_after = at - 1;
+    sweep_every_step(sweep);
+  }
 }
 
 TEST_CASE("each step of close fails in turn", "[faults][steps]") {

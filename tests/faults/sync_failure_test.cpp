@@ -47,9 +47,18 @@ TEST_CASE("a failed sync is sticky: later writes fail with io_error until reopen
   // with other indices against a log that refuses every write).
   CHECK(storage->append_entries(make_entries(150, 1)).error() == errc::io_error);
   CHECK(storage->append_entries(make_entries(0, 1)).error() == errc::io_error);
-  CHECK(storage->append_entries({}).error() == errc::io_error);
+  CHECK(storage->append_entries(std::span<const LogEntry>{}).error() == errc::io_error);
   CHECK(storage->truncate_after(100).error() == errc::io_error);
   CHECK(storage->truncate_before(1).error() == errc::io_error);
+  // delete_range and the EntryRef append too, a refused range included.
+  CHECK(storage->delete_range(90, 100).error() == errc::io_error);
+  CHECK(storage->delete_range(1, 10).error() == errc::io_error);
+  CHECK(storage->delete_range(20, 30).error() == errc::io_error);
+  CHECK(storage->delete_range(30, 20).error() == errc::io_error);
+  CHECK(storage->restart_log(500, 1).error() == errc::io_error);
+  CHECK(storage->restart_log(0, 1).error() == errc::io_error);
+  const std::vector<EntryRef> refs{{101, 1, 0, {}}};
+  CHECK(storage->append_entries(std::span<const EntryRef>(refs)).error() == errc::io_error);
   CHECK(storage->append_entries(make_entries(150, 1)).error().message().find("refused") !=
         std::string::npos);
   // Reads go on.

@@ -184,10 +184,10 @@ int main(int argc, char** argv) {
     write_file(out / "cluster_file" / "three", read_file(cluster_path));
 
     const auto snapshot_path = dir.path() / detail::kSnapshotFileName;
-    must(detail::store_snapshot(dir.path(), {}, 0, 0, {}), "store_snapshot");
+    must(detail::store_snapshot(dir.path(), {}, 0, 0, {}, {}), "store_snapshot");
     write_file(out / "snapshot_file" / "empty", read_file(snapshot_path));
     const auto data = payload(5, 100);
-    must(detail::store_snapshot(dir.path(), data, 99, 4, {}), "store_snapshot");
+    must(detail::store_snapshot(dir.path(), data, 99, 4, {}, {}), "store_snapshot");
     write_file(out / "snapshot_file" / "hundred_bytes", read_file(snapshot_path));
   }
   return 0;

@@ -58,18 +58,28 @@ inline Options options(const std::filesystem::path& dir) {
   return o;
 }
 
+// Which append_entries overload write() calls: both must write the same
+// bytes.
+enum class AppendFrom { log_entries, entry_refs };
+
 // Writes the golden directory into `dir` (created): the entries in
 // batches of 16, a sync after each, then the state, the cluster
 // configuration and the snapshot, and a clean close. Returns an empty
 // string or what failed.
-inline std::string write(const std::filesystem::path& dir) {
+inline std::string write(const std::filesystem::path& dir,
+                         AppendFrom from = AppendFrom::log_entries) {
   auto opened = SegmentedStorage::open(options(dir));
   if (!opened) return "open: " + opened.error().message();
   SegmentedStorage& log = **opened;
   for (std::uint64_t first = 1; first <= kEntries; first += 16) {
     std::vector<LogEntry> batch;
     for (std::uint64_t i = first; i < first + 16 && i <= kEntries; ++i) batch.push_back(entry(i));
-    if (auto st = log.append_entries(batch); !st) return "append: " + st.error().message();
+    std::vector<EntryRef> refs;
+    for (const LogEntry& e : batch) refs.push_back({e.index, e.term, e.type, e.data});
+    const Status appended = from == AppendFrom::entry_refs
+                                ? log.append_entries(std::span<const EntryRef>(refs))
+                                : log.append_entries(std::span<const LogEntry>(batch));
+    if (!appended) return "append: " + appended.error().message();
     if (auto st = log.sync(); !st) return "sync: " + st.error().message();
     // The seal of a segment a roll left behind runs in the background:
     // wait for it, so that every run writes the same header states.

@@ -125,9 +125,13 @@ TEST_CASE("the golden directory reads back entry by entry, read-only and writabl
 
 TEST_CASE("the same operations write the golden bytes (each segment modulo its random salt)",
           "[golden][write]") {
+  // Appended from owning entries and from views of the same bytes
+  // (EntryRef): the two append_entries overloads write the same files.
+  const AppendFrom from = GENERATE(AppendFrom::log_entries, AppendFrom::entry_refs);
+  INFO((from == AppendFrom::entry_refs ? "from EntryRef" : "from LogEntry"));
   seglog::test::TempDir dir;
   const fs::path written = dir.path() / "log";
-  REQUIRE(write(written) == "");
+  REQUIRE(write(written, from) == "");
   const auto want = golden_files(kGoldenDir);
   auto got = golden_files(written);
 

@@ -100,8 +100,19 @@ TEST_CASE("the cluster.json example in the format doc is what store_cluster_conf
 TEST_CASE("the snapshot.bin hexdump in the format doc is what store_snapshot writes") {
   TempDir dir;
   const std::string data = "hello, snapshot\n";
-  REQUIRE(is_ok(outcome(detail::store_snapshot(dir.path(), bytes_of(data), 42, 7, {}))));
+  REQUIRE(is_ok(outcome(detail::store_snapshot(dir.path(), bytes_of(data), 42, 7, {}, {}))));
   check_doc_block("snapshot.bin", hexdump_c(read_file(dir / "snapshot.bin")));
+}
+
+TEST_CASE(
+    "the version 2 snapshot.bin hexdump (with metadata) in the format doc is what store_snapshot "
+    "writes") {
+  TempDir dir;
+  const std::string data = "hello, snapshot\n";
+  const std::string metadata = "{\"version\":1,\"id\":\"3-42-1700\"}";
+  REQUIRE(is_ok(
+      outcome(detail::store_snapshot(dir.path(), bytes_of(data), 42, 7, bytes_of(metadata), {}))));
+  check_doc_block("snapshot.bin v2", hexdump_c(read_file(dir / "snapshot.bin")));
 }
 
 }  // namespace

@@ -125,7 +125,7 @@ inline std::optional<std::vector<std::byte>> truncate_to(const std::vector<std::
 inline SnapshotWriter begin(const TempDir& dir, std::uint64_t last_index = 10,
                             std::uint64_t last_term = 2,
                             detail::SnapshotCommitHook on_commit = {}) {
-  auto writer = detail::begin_snapshot(dir.path(), last_index, last_term, std::move(on_commit));
+  auto writer = detail::begin_snapshot(dir.path(), last_index, last_term, {}, std::move(on_commit));
   REQUIRE(writer);
   return std::move(*writer);
 }

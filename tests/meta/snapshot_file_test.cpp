@@ -23,7 +23,7 @@ using detail::store_snapshot;
 
 Status store(const TempDir& dir, const std::vector<std::byte>& data, std::uint64_t last_index = 10,
              std::uint64_t last_term = 2) {
-  return store_snapshot(dir.path(), data, last_index, last_term, {});
+  return store_snapshot(dir.path(), data, last_index, last_term, {}, {});
 }
 
 TEST_CASE("a directory without snapshot.bin has no snapshot") {
@@ -101,7 +101,7 @@ TEST_CASE("a zero-length snapshot opens with empty data") {
 TEST_CASE("store_snapshot calls on_commit once with the new meta") {
   TempDir dir;
   std::vector<SnapshotMeta> seen;
-  REQUIRE(is_ok(outcome(store_snapshot(dir.path(), payload_for(1, 10), 8, 3,
+  REQUIRE(is_ok(outcome(store_snapshot(dir.path(), payload_for(1, 10), 8, 3, {},
                                        [&](const SnapshotMeta& m) { seen.push_back(m); }))));
   CHECK(seen == std::vector<SnapshotMeta>{{8, 3, 10}});
 }
@@ -202,19 +202,111 @@ TEST_CASE("a snapshot header of an unknown version is corrupted even with a vali
   TempDir dir;
   REQUIRE(is_ok(outcome(store(dir, payload_for(9, 10)))));
   std::vector<std::byte> file = read_file(dir / "snapshot.bin");
-  file[8] = std::byte{2};
+  // Version 3: newer than this code (2 is the metadata format).
+  file[8] = std::byte{3};
   const std::uint64_t sum = XXH3_64bits(file.data(), 48);
   for (std::size_t i = 0; i < 8; ++i) file[48 + i] = static_cast<std::byte>(sum >> (8 * i));
   write_file(dir / "snapshot.bin", file);
   const auto result = open_and_meta(dir);
   CHECK(result == errc::corrupted);
-  CHECK(result.message.find("unknown snapshot format version 2") != std::string::npos);
+  CHECK(result.message.find("unknown snapshot format version 3") != std::string::npos);
 }
 
 TEST_CASE("a snapshot.bin of zeros is corrupted") {
   TempDir dir;
   write_file(dir / "snapshot.bin", std::vector<std::byte>(kSnapshotHeaderBytes + 16));
   CHECK(open_and_meta(dir) == errc::corrupted);
+}
+
+}  // namespace
+}  // namespace seglog::test
+
+// ---- version 2: metadata between the header and the data --------------------
+
+namespace seglog::test {
+namespace {
+
+Status store_with_metadata(const TempDir& dir, const std::vector<std::byte>& data,
+                           const std::vector<std::byte>& metadata) {
+  return store_snapshot(dir.path(), data, 10, 2, metadata, {});
+}
+
+TEST_CASE("a snapshot with metadata is a version 2 file laid out as format-meta.md says") {
+  TempDir dir;
+  const auto data = payload_for(1, 300);
+  const auto metadata = payload_for(2, 4097);  // two pages of metadata
+  REQUIRE(is_ok(outcome(store_with_metadata(dir, data, metadata))));
+  const auto file = read_file(dir / "snapshot.bin");
+  const std::size_t data_offset = 4096 + 2 * 4096;
+  REQUIRE(file.size() == data_offset + data.size());
+  auto u64_at = [&](std::size_t at) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 8; i-- > 0;) v = v << 8 | std::to_integer<std::uint64_t>(file[at + i]);
+    return v;
+  };
+  CHECK((u64_at(8) & 0xFFFFFFFF) == 2);   // format_version
+  CHECK(u64_at(8) >> 32 == data_offset);  // header_bytes
+  CHECK(u64_at(16) == 10);
+  CHECK(u64_at(24) == 2);
+  CHECK(u64_at(32) == data.size());
+  CHECK(u64_at(40) == XXH3_64bits(data.data(), data.size()));
+  CHECK(u64_at(48) == metadata.size());
+  CHECK(u64_at(56) == XXH3_64bits(metadata.data(), metadata.size()));
+  CHECK(u64_at(64) == XXH3_64bits(file.data(), 64));
+  for (std::size_t i = 72; i < 4096; ++i) REQUIRE(file[i] == std::byte{0});
+  CHECK(std::equal(metadata.begin(), metadata.end(), file.begin() + 4096));
+  for (std::size_t i = 4096 + metadata.size(); i < data_offset; ++i) {
+    REQUIRE(file[i] == std::byte{0});
+  }
+  CHECK(std::equal(data.begin(), data.end(), file.begin() + data_offset));
+  const auto loaded = load_snapshot(dir.path()).value().value();
+  CHECK(loaded.meta == SnapshotMeta{10, 2, data.size(), metadata});
+  CHECK(loaded.data == data);
+  CHECK(read_snapshot_meta(dir.path()).value().value() == loaded.meta);
+}
+
+TEST_CASE("a snapshot without metadata is still written as version 1") {
+  TempDir dir;
+  REQUIRE(is_ok(outcome(store_with_metadata(dir, payload_for(1, 10), {}))));
+  const auto file = read_file(dir / "snapshot.bin");
+  CHECK(file[8] == std::byte{1});
+  CHECK(file.size() == kSnapshotHeaderBytes + 10);
+}
+
+TEST_CASE("a flipped bit in every byte of a version 2 header and metadata pages is corrupted") {
+  TempDir dir;
+  const std::size_t metadata_size = 100;
+  REQUIRE(
+      is_ok(outcome(store_with_metadata(dir, payload_for(9, 50), payload_for(3, metadata_size)))));
+  const std::size_t metadata_end = kSnapshotHeaderBytes + metadata_size;
+  // Byte k gets bit k % 8 flipped. Header and metadata: both
+  // read_snapshot_meta and open_snapshot see it.
+  check_every_variant_corrupted(
+      dir / "snapshot.bin", "bit k % 8 of every header and metadata byte k flipped",
+      [&](const std::vector<std::byte>& bytes, std::size_t k) {
+        return k < metadata_end ? flip_bit(bytes, k * 8 + k % 8) : std::nullopt;
+      },
+      [&] { return open_and_meta(dir); });
+  // The zeros after the metadata, up to the data: open_snapshot sees it.
+  check_every_variant_corrupted(
+      dir / "snapshot.bin", "bit k % 8 of every metadata padding byte k flipped",
+      [&](const std::vector<std::byte>& bytes, std::size_t k) {
+        const std::size_t at = metadata_end + k;
+        return at < 2 * kSnapshotHeaderBytes ? flip_bit(bytes, at * 8 + at % 8) : std::nullopt;
+      },
+      [&] { return outcome(open_snapshot(dir.path())); });
+}
+
+TEST_CASE("a version 2 file truncated anywhere is corrupted") {
+  TempDir dir;
+  REQUIRE(is_ok(outcome(store_with_metadata(dir, payload_for(9, 40), payload_for(4, 30)))));
+  const std::size_t size = 2 * kSnapshotHeaderBytes + 40;
+  check_every_variant_corrupted(
+      dir / "snapshot.bin", "truncations every 7 bytes",
+      [&](const std::vector<std::byte>& bytes, std::size_t k) {
+        return k * 7 < size ? truncate_to(bytes, k * 7) : std::nullopt;
+      },
+      [&] { return open_and_meta(dir); });
 }
 
 }  // namespace

@@ -212,7 +212,7 @@ TEST_CASE("of two writers at once, the later commit wins") {
 
 TEST_CASE("begin_snapshot in a missing directory fails and creates nothing") {
   TempDir dir;
-  CHECK(outcome(begin_snapshot(dir / "missing", 1, 1, {})) == errc::not_found);
+  CHECK(outcome(begin_snapshot(dir / "missing", 1, 1, {}, {})) == errc::not_found);
 }
 
 }  // namespace

@@ -154,7 +154,8 @@ template <>
 struct StringMaker<seglog::SnapshotMeta> {
   static std::string convert(const seglog::SnapshotMeta& m) {
     return "{last_index " + std::to_string(m.last_index) + ", last_term " +
-           std::to_string(m.last_term) + ", size " + std::to_string(m.size) + "}";
+           std::to_string(m.last_term) + ", size " + std::to_string(m.size) + ", metadata " +
+           std::to_string(m.metadata.size()) + " bytes}";
   }
 };
 

@@ -192,7 +192,7 @@ TEST_CASE("verify finds the parts of a directory disagreeing", "[damage][consist
   check_case(p, "a snapshot whose last term is not the log's",
              [&](const fs::path& d) {
                const auto data = test::payload_for(9, 100);
-               REQUIRE(detail::store_snapshot(d, data, 60, 77, {}));
+               REQUIRE(detail::store_snapshot(d, data, 60, 77, {}, {}));
              },
              {true, "snapshot_log", "snapshot.bin"});
   check_case(p, "a hard state behind the log's term",

@@ -16,15 +16,16 @@ namespace seglog::tool {
 
 namespace {
 
-// The snapshot's data, hashed in 1 MiB reads (XXH3-64, seed 0).
-Result<std::uint64_t> data_checksum(const detail::File& file, std::uint64_t size,
-                                    const ProgressHook& progress) {
+// The snapshot's data (from `offset`), hashed in 1 MiB reads (XXH3-64,
+// seed 0).
+Result<std::uint64_t> data_checksum(const detail::File& file, std::uint64_t offset,
+                                    std::uint64_t size, const ProgressHook& progress) {
   XXH3_state_t state;
   XXH3_64bits_reset(&state);
   std::vector<std::byte> chunk(1 << 20);
   for (std::uint64_t at = 0; at < size;) {
     const std::uint64_t want = std::min<std::uint64_t>(chunk.size(), size - at);
-    auto got = file.read_upto(detail::kSnapshotHeaderBytes + at, {chunk.data(), want});
+    auto got = file.read_upto(offset + at, {chunk.data(), want});
     if (!got) return got.error();
     if (*got == 0) break;  // shorter than its header says: caught by the size check
     XXH3_64bits_update(&state, chunk.data(), *got);
@@ -53,23 +54,26 @@ Status read_snapshot(const std::filesystem::path& dir, Depth depth, MetaFiles& o
     findings.damage("snapshot_file", name, header.error().message(), 0, std::nullopt);
     return {};
   }
-  if (header->data_size != *size - detail::kSnapshotHeaderBytes) {
+  // Version 2 headers put metadata between the header and the data
+  // (docs/format-meta.md, "snapshot.bin").
+  const std::uint64_t data_offset = header->data_offset();
+  if (*size < data_offset || header->data_size != *size - data_offset) {
     out.snapshot_damaged = true;
     findings.damage("snapshot_file", name,
                     "header says " + std::to_string(header->data_size) +
                         " bytes of data, the file holds " +
-                        std::to_string(*size - detail::kSnapshotHeaderBytes),
+                        std::to_string(*size - std::min(*size, data_offset)),
                     32, std::nullopt);
     return {};
   }
   if (depth == Depth::full) {
-    auto sum = data_checksum(*file, header->data_size, progress);
+    auto sum = data_checksum(*file, data_offset, header->data_size, progress);
     if (!sum) return sum.error();
     if (*sum != header->data_xxh3) {
       out.snapshot_damaged = true;
       findings.damage("snapshot_file", name,
-                      "data fails its checksum (every read of the snapshot fails)",
-                      detail::kSnapshotHeaderBytes, std::nullopt);
+                      "data fails its checksum (every read of the snapshot fails)", data_offset,
+                      std::nullopt);
       return {};
     }
   }
