@@ -349,6 +349,13 @@ Status PhysicalStorage::append_entries(std::span<const EntryRef>) {
 Status PhysicalStorage::restart_log(std::uint64_t, std::uint64_t) {
   return unsupported("restart_log");
 }
+Result<std::optional<std::vector<std::byte>>> PhysicalStorage::get_value(
+    std::span<const std::byte>) const {
+  return unsupported("get_value");
+}
+Status PhysicalStorage::set_value(std::span<const std::byte>, std::span<const std::byte>) {
+  return unsupported("set_value");
+}
 Result<std::optional<ClusterConfig>> PhysicalStorage::get_cluster_config() const {
   return unsupported("get_cluster_config");
 }
