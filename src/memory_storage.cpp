@@ -12,6 +12,7 @@
 #include <seglog/memory_storage.hpp>
 
 #include "delete_range.hpp"
+#include "kv_args.hpp"
 #include "entry_payload.hpp"
 #include "range_read.hpp"
 #include "restart_args.hpp"
@@ -20,6 +21,7 @@
 #include <cassert>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -82,6 +84,7 @@ struct __attribute__((visibility("hidden"))) MemoryStorage::State {
   // The last restart_log's (next_index, prev_term): term(next_index - 1).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> restart;
   PersistentState hard_state;
+  std::map<std::vector<std::byte>, std::vector<std::byte>> values;  // set_value
   std::optional<ClusterConfig> cluster;
   std::optional<Snapshot> snapshot;
   bool closed = false;
@@ -311,6 +314,23 @@ Status MemoryStorage::save_state(const PersistentState& state) {
   std::lock_guard lock(mu_);
   if (state_->closed) return State::closed_error("save_state");
   state_->hard_state = state;
+  return {};
+}
+
+Result<std::optional<std::vector<std::byte>>> MemoryStorage::get_value(
+    std::span<const std::byte> key) const {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("get_value");
+  const auto found = state_->values.find(std::vector<std::byte>(key.begin(), key.end()));
+  if (found == state_->values.end()) return std::optional<std::vector<std::byte>>();
+  return std::optional<std::vector<std::byte>>(found->second);
+}
+
+Status MemoryStorage::set_value(std::span<const std::byte> key, std::span<const std::byte> value) {
+  std::lock_guard lock(mu_);
+  if (state_->closed) return State::closed_error("set_value");
+  if (auto checked = detail::check_kv_args(key, value); !checked) return checked;
+  state_->values[std::vector<std::byte>(key.begin(), key.end())].assign(value.begin(), value.end());
   return {};
 }
 

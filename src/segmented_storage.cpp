@@ -9,11 +9,13 @@
 #include "io/machine_limits.hpp"
 #include "log/segment_log.hpp"
 #include "meta/cluster_file.hpp"
+#include "meta/kv_file.hpp"
 #include "meta/restart_file.hpp"
 #include "meta/snapshot_file.hpp"
 #include "meta/state_file.hpp"
 #include "delete_range.hpp"
 #include "entry_payload.hpp"
+#include "kv_args.hpp"
 #include "range_read.hpp"
 #include "restart_args.hpp"
 
@@ -120,6 +122,22 @@ struct __attribute__((visibility("hidden"))) SegmentedStorage::Impl {
   mutable std::mutex meta_mu;
   mutable std::optional<PersistentState> state_cache;
   mutable std::optional<std::optional<ClusterConfig>> cluster_cache;
+  // stable.kv, read whole at the first get_value/set_value (meta_mu).
+  mutable std::optional<detail::KvFile> kv;
+
+  // The key-value store, loaded once; meta_mu held.
+  Result<detail::KvFile*> kv_store() const {
+    if (!kv) {
+      auto opened = detail::KvFile::open(options.dir, !options.read_only);
+      if (!opened) return opened.error();
+      if (opened->torn_tail_cut() && options.logger) {
+        options.logger->log(Logger::Level::warn,
+                            "cut the torn last record of " + (options.dir / "stable.kv").string());
+      }
+      kv.emplace(std::move(*opened));
+    }
+    return &*kv;
+  }
 
   Status check_open() const {
     if (closed.load(std::memory_order_acquire)) {
@@ -342,6 +360,26 @@ Status SegmentedStorage::save_state(const PersistentState& state) {
   if (auto s = detail::store_state(impl_->options.dir, state); !s) return s;
   impl_->state_cache = state;
   return {};
+}
+
+Result<std::optional<std::vector<std::byte>>> SegmentedStorage::get_value(
+    std::span<const std::byte> key) const {
+  if (auto s = impl_->check_open(); !s) return s.error();
+  std::lock_guard lock(impl_->meta_mu);
+  auto kv = impl_->kv_store();
+  if (!kv) return kv.error();
+  return (*kv)->get(key);
+}
+
+Status SegmentedStorage::set_value(std::span<const std::byte> key,
+                                   std::span<const std::byte> value) {
+  if (auto s = impl_->check_writable(); !s) return s;
+  if (auto s = detail::check_kv_args(key, value); !s) return s;
+  std::lock_guard write(impl_->write_mu);
+  std::lock_guard lock(impl_->meta_mu);
+  auto kv = impl_->kv_store();
+  if (!kv) return kv.error();
+  return (*kv)->set(key, value);
 }
 
 Result<std::optional<ClusterConfig>> SegmentedStorage::get_cluster_config() const {

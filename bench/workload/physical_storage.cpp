@@ -339,8 +339,22 @@ Status PhysicalStorage::save_state(const PersistentState&) { return unsupported(
 Result<std::optional<Snapshot>> PhysicalStorage::get_snapshot() const {
   return unsupported("get_snapshot");
 }
-Status PhysicalStorage::save_snapshot(std::span<const std::byte>, std::uint64_t, std::uint64_t) {
+Status PhysicalStorage::save_snapshot(std::span<const std::byte>, std::uint64_t, std::uint64_t,
+                                      std::span<const std::byte>) {
   return unsupported("save_snapshot");
+}
+Status PhysicalStorage::append_entries(std::span<const EntryRef>) {
+  return unsupported("append_entries from EntryRef");
+}
+Status PhysicalStorage::restart_log(std::uint64_t, std::uint64_t) {
+  return unsupported("restart_log");
+}
+Result<std::optional<std::vector<std::byte>>> PhysicalStorage::get_value(
+    std::span<const std::byte>) const {
+  return unsupported("get_value");
+}
+Status PhysicalStorage::set_value(std::span<const std::byte>, std::span<const std::byte>) {
+  return unsupported("set_value");
 }
 Result<std::optional<ClusterConfig>> PhysicalStorage::get_cluster_config() const {
   return unsupported("get_cluster_config");

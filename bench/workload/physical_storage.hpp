@@ -25,7 +25,8 @@
 //   workload needs (it drops each view before the next call).
 //
 // Everything else of the Storage contract (state, snapshots, cluster
-// config, idempotent re-appends, crash recovery) is not implemented: those
+// config, idempotent re-appends, crash recovery, the key-value store,
+// restart_log, appends from EntryRef) is not implemented: those
 // calls return errc::invalid_argument ("physical: not supported").
 //
 // WriteMode::pwrite encodes a batch into a buffer and writes it with one
@@ -91,7 +92,15 @@ class PhysicalStorage final : public Storage {
   [[nodiscard]] Status truncate_before(std::uint64_t index) override;
   [[nodiscard]] Result<std::optional<Snapshot>> get_snapshot() const override;
   [[nodiscard]] Status save_snapshot(std::span<const std::byte> data, std::uint64_t last_index,
-                                     std::uint64_t last_term) override;
+                                     std::uint64_t last_term,
+                                     std::span<const std::byte> metadata = {}) override;
+  // Issue 17's engine calls are not part of workload W: not supported.
+  [[nodiscard]] Status append_entries(std::span<const EntryRef> entries) override;
+  [[nodiscard]] Status restart_log(std::uint64_t next_index, std::uint64_t prev_term) override;
+  [[nodiscard]] Result<std::optional<std::vector<std::byte>>> get_value(
+      std::span<const std::byte> key) const override;
+  [[nodiscard]] Status set_value(std::span<const std::byte> key,
+                                 std::span<const std::byte> value) override;
   [[nodiscard]] Result<std::optional<ClusterConfig>> get_cluster_config() const override;
   [[nodiscard]] Status save_cluster_config(const ClusterConfig& config) override;
   [[nodiscard]] Status sync() override;

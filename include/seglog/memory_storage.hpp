@@ -23,6 +23,10 @@ class SEGLOG_API MemoryStorage final : public Storage {
 
   [[nodiscard]] Result<PersistentState> get_state() const override;
   [[nodiscard]] Status save_state(const PersistentState& state) override;
+  [[nodiscard]] Result<std::optional<std::vector<std::byte>>> get_value(
+      std::span<const std::byte> key) const override;
+  [[nodiscard]] Status set_value(std::span<const std::byte> key,
+                                 std::span<const std::byte> value) override;
   std::uint64_t first_index() const override;
   std::uint64_t last_index() const override;
   [[nodiscard]] Result<std::uint64_t> term(std::uint64_t index) const override;

@@ -401,18 +401,23 @@ SEGLOG_C_API seglog_errc seglog_save_cluster_config(seglog_storage* storage,
                                                     const seglog_cluster_config* config,
                                                     seglog_error* err);
 
-/* A durable key-value store beside the hard state (hashicorp's
- * StableStore). seglog_get_value: *found false when the key is absent;
- * otherwise *value (malloc'ed, free it with seglog_free_bytes; NULL for an
- * empty value) and *len.
- * Errors: corrupted, io_error, closed, invalid_argument, out_of_memory. */
+/* A durable key-value store beside the hard state (Storage::get_value /
+ * set_value; hashicorp's StableStore): byte keys up to 1 KiB, values up
+ * to 64 KiB, empty ones included. seglog_get_value: *found false (and
+ * *value NULL, *len 0) when the key was never set; otherwise *value
+ * (malloc'ed, free it with seglog_free_bytes; NULL for an empty value)
+ * and *len. key may be NULL with key_len 0 (the empty key).
+ * Errors: corrupted, io_error, closed, invalid_argument (NULL),
+ * out_of_memory. */
 SEGLOG_C_API seglog_errc seglog_get_value(const seglog_storage* storage, const void* key,
                                           size_t key_len, void** value, size_t* len, bool* found,
                                           seglog_error* err);
 
-/* Sets key to value, atomically and durably on return.
- * Errors: invalid_argument, no_space, io_error, read_only, closed,
- * out_of_memory. */
+/* Sets key to value, atomically and durably on return (old or new value
+ * after a crash, never a mix).
+ * Errors: invalid_argument (key over 1 KiB, value over 64 KiB, NULL with
+ * a length), no_space (nothing changed), io_error, corrupted, read_only,
+ * closed, out_of_memory. */
 SEGLOG_C_API seglog_errc seglog_set_value(seglog_storage* storage, const void* key, size_t key_len,
                                           const void* value, size_t len, seglog_error* err);
 

@@ -1,10 +1,12 @@
 // seglog/segmented_storage.hpp — the product: a memory-mapped segmented log
-// plus the state, cluster and snapshot files of one Raft node, in one
-// directory. Design: docs/design.md. Files: docs/format.md.
+// plus the state, cluster and snapshot files and the key-value store of one
+// Raft node, in one directory. Design: docs/design.md. Files:
+// docs/format.md.
 //
-// Threads: one writer thread (appends, truncations, saves, sync) and any
-// number of reader threads (first_index, last_index, term, get_entry,
-// read_entry, get_entries, visit_entries, get_*, stats, open_snapshot). Readers never wait
+// Threads: one writer thread (appends, truncations, delete_range,
+// restart_log, saves, set_value, sync) and any number of reader threads
+// (first_index, last_index, term, get_entry, read_entry, get_entries,
+// visit_entries, get_*, stats, open_snapshot). Readers never wait
 // for a sync. sync() may also be called from several threads at once; the
 // callers share one data sync.
 #pragma once
@@ -46,6 +48,10 @@ class SEGLOG_API SegmentedStorage final : public Storage {
 
   [[nodiscard]] Result<PersistentState> get_state() const override;
   [[nodiscard]] Status save_state(const PersistentState& state) override;
+  [[nodiscard]] Result<std::optional<std::vector<std::byte>>> get_value(
+      std::span<const std::byte> key) const override;
+  [[nodiscard]] Status set_value(std::span<const std::byte> key,
+                                 std::span<const std::byte> value) override;
   std::uint64_t first_index() const override;
   std::uint64_t last_index() const override;
   [[nodiscard]] Result<std::uint64_t> term(std::uint64_t index) const override;

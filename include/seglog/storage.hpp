@@ -47,6 +47,12 @@
 
 namespace seglog {
 
+// The largest key and value of the key-value store (Storage::set_value):
+// 1 KiB and 64 KiB, room for hashicorp's StableStore (keys such as
+// "CurrentTerm", values of a few bytes) and more.
+inline constexpr std::size_t kMaxKvKeyBytes = 1024;
+inline constexpr std::size_t kMaxKvValueBytes = 64 * 1024;
+
 class SEGLOG_API Storage {
  public:
   // What visit_entries calls for each entry: true to go on, false to stop.
@@ -65,6 +71,27 @@ class SEGLOG_API Storage {
   //         failed: the new state is visible but may not survive a power
   //         loss), read_only, closed.
   [[nodiscard]] virtual Status save_state(const PersistentState& state) = 0;
+
+  // The value of `key` in the small key-value store beside the hard state
+  // (hashicorp's StableStore.Get); nullopt for a key never set. Keys and
+  // values are bytes (empty ones included).
+  // Errors: corrupted (SegmentedStorage: stable.kv is damaged in records
+  //         that were durable: the message names the file and offset),
+  //         io_error, closed.
+  [[nodiscard]] virtual Result<std::optional<std::vector<std::byte>>> get_value(
+      std::span<const std::byte> key) const = 0;
+  // Sets `key` to `value`, atomic and durable on return (StableStore.Set):
+  // after a crash the old value or the new one, never a mix. Cheaper than
+  // save_state (one small append and fdatasync, no rename: see
+  // docs/performance.md). Like save_state, a failure never makes the log
+  // refuse writes.
+  // Errors: invalid_argument (key larger than kMaxKvKeyBytes, or value
+  //         larger than kMaxKvValueBytes), no_space (nothing changed),
+  //         io_error (the old or the new value may be read after a reopen;
+  //         the next set_value rewrites the file whole), corrupted (the
+  //         store could not be read: see get_value), read_only, closed.
+  [[nodiscard]] virtual Status set_value(std::span<const std::byte> key,
+                                         std::span<const std::byte> value) = 0;
 
   virtual std::uint64_t first_index() const = 0;
   virtual std::uint64_t last_index() const = 0;

@@ -1,23 +1,16 @@
 // c_api/engine_calls.cpp — the C ABI's calls for Raft engines
 // (issue 17, section 2): restart the log, delete a range, the durable
 // key-value store (docs/c-api.md, "Engine calls").
+#include "c_api/buffers.hpp"
 #include "c_api/errors.hpp"
 #include "c_api/handles.hpp"
 
 #include <cstdlib>
+#include <cstring>
+#include <vector>
 
 // The C layer's helpers (c_api/*.hpp), for every function below.
 using namespace seglog::detail;
-
-namespace {
-
-// Until the C++ API has the call (branch issue17-api), the C one says so.
-seglog_errc not_in_this_build(seglog_error* err, const char* function) {
-  return set_error(err, SEGLOG_INVALID_ARGUMENT, function,
-                   "not supported by this build (needs the C++ call of issue 17, section 2)");
-}
-
-}  // namespace
 
 extern "C" {
 
@@ -39,26 +32,39 @@ seglog_errc seglog_delete_range(seglog_storage* storage, uint64_t first, uint64_
 
 seglog_errc seglog_get_value(const seglog_storage* storage, const void* key, size_t key_len,
                              void** value, size_t* len, bool* found, seglog_error* err) {
-  (void)key;
-  (void)key_len;
   return guarded(err, [&] {
     if (storage == nullptr) return null_argument(err, "seglog_get_value: ", "storage is NULL");
     if (value == nullptr || len == nullptr || found == nullptr) {
       return null_argument(err, "seglog_get_value: ", "value, len or found is NULL");
     }
-    return not_in_this_build(err, "seglog_get_value: ");
+    if (key == nullptr && key_len > 0) {
+      return null_argument(err, "seglog_get_value: ", "key is NULL and key_len > 0");
+    }
+    *value = nullptr;
+    *len = 0;
+    *found = false;
+    auto got = storage->storage->get_value(bytes_of(key, key_len));
+    if (!got) return set_error(err, got.error());
+    if (!got->has_value()) return SEGLOG_OK;
+    const std::vector<std::byte>& bytes = **got;
+    if (!bytes.empty()) {
+      *value = c_allocate(bytes.size());
+      std::memcpy(*value, bytes.data(), bytes.size());
+    }
+    *len = bytes.size();
+    *found = true;
+    return SEGLOG_OK;
   });
 }
 
 seglog_errc seglog_set_value(seglog_storage* storage, const void* key, size_t key_len,
                              const void* value, size_t len, seglog_error* err) {
-  (void)key;
-  (void)key_len;
-  (void)value;
-  (void)len;
   return guarded(err, [&] {
     if (storage == nullptr) return null_argument(err, "seglog_set_value: ", "storage is NULL");
-    return not_in_this_build(err, "seglog_set_value: ");
+    if ((key == nullptr && key_len > 0) || (value == nullptr && len > 0)) {
+      return null_argument(err, "seglog_set_value: ", "key or value is NULL with a length");
+    }
+    return report(err, storage->storage->set_value(bytes_of(key, key_len), bytes_of(value, len)));
   });
 }
 

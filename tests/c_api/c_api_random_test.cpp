@@ -2,7 +2,7 @@
 // side with the same random operations (appends good and bad, truncations,
 // reads of every kind, state, snapshots, syncs): every call must give the
 // same code and the same data through both. The engine calls too
-// (delete_range, restart_log, snapshot metadata). On MemoryStorage and on
+// (delete_range, restart_log, snapshot metadata, the key-value store). On MemoryStorage and on
 // SegmentedStorage (each API on its own directory). The seed is printed;
 // SEGLOG_RANDOM_SEED replays one.
 #include <seglog/seglog.h>
@@ -84,7 +84,7 @@ class Driver {
   }
 
   void step() {
-    switch (pick(0, 13)) {
+    switch (pick(0, 14)) {
       case 0:
       case 1:
       case 2:
@@ -282,6 +282,26 @@ class Driver {
     const std::uint64_t next = pick(0, 9) == 0 ? pick(0, 1) : any_index() + pick(0, 50);
     const std::uint64_t prev = next <= 1 ? pick(0, 1) : term_;
     agree(seglog_restart_log(p_.c, next, prev, nullptr), code_of(p_.cpp->restart_log(next, prev)));
+  }
+
+  void key_value() {
+    const std::string key = "k" + std::to_string(pick(0, 5));
+    const std::string value(pick(0, 20) == 0 ? 70000 : pick(0, 30), 'v');
+    agree(seglog_set_value(p_.c, key.data(), key.size(), value.data(), value.size(), nullptr),
+          code_of(
+              p_.cpp->set_value(bytes(key.data(), key.size()), bytes(value.data(), value.size()))));
+    const std::string probe = "k" + std::to_string(pick(0, 6));
+    void* got = nullptr;
+    std::size_t len = 0;
+    bool found = false;
+    const int c = seglog_get_value(p_.c, probe.data(), probe.size(), &got, &len, &found, nullptr);
+    auto want = p_.cpp->get_value(bytes(probe.data(), probe.size()));
+    agree(c, code_of(want));
+    if (want) {
+      CHECK(found == want->has_value());
+      if (found) CHECK(bytes(got, len) == **want);
+    }
+    seglog_free_bytes(got);
   }
 
   void sync() { agree(seglog_sync(p_.c, nullptr), code_of(p_.cpp->sync())); }

@@ -519,6 +519,47 @@ static void restart_log_continues_at_a_new_index(kind k) {
   seglog_storage_free(s);
 }
 
+static void the_key_value_store_keeps_bytes(kind k) {
+  seglog_storage* s = open_kind(k);
+  void* value = (void*)&k;
+  size_t len = 7;
+  bool found = true;
+  EXPECT_OK(seglog_get_value(s, "CurrentTerm", 11, &value, &len, &found, &err));
+  CHECK(!found && value == NULL && len == 0);
+  EXPECT_OK(seglog_set_value(s, "CurrentTerm", 11, "\x00\x00\x00\x05", 4, &err));
+  EXPECT_OK(seglog_set_value(s, "", 0, "empty key", 9, &err));
+  EXPECT_OK(seglog_set_value(s, "LastVote", 8, NULL, 0, &err)); /* an empty value */
+  EXPECT_OK(seglog_get_value(s, "CurrentTerm", 11, &value, &len, &found, &err));
+  CHECK(found && len == 4 && memcmp(value, "\x00\x00\x00\x05", 4) == 0);
+  seglog_free_bytes(value);
+  EXPECT_OK(seglog_set_value(s, "CurrentTerm", 11, "\x06", 1, &err)); /* overwritten */
+  EXPECT_OK(seglog_get_value(s, "CurrentTerm", 11, &value, &len, &found, &err));
+  CHECK(found && len == 1 && memcmp(value, "\x06", 1) == 0);
+  seglog_free_bytes(value);
+  EXPECT_OK(seglog_get_value(s, "LastVote", 8, &value, &len, &found, &err));
+  CHECK(found && len == 0 && value == NULL);
+  EXPECT_OK(seglog_get_value(s, NULL, 0, &value, &len, &found, &err));
+  CHECK(found && len == 9 && memcmp(value, "empty key", 9) == 0);
+  seglog_free_bytes(value);
+  seglog_free_bytes(NULL);
+
+  static unsigned char big[(64 << 10) + 1];
+  EXPECT(seglog_set_value(s, big, 1025, "v", 1, &err), SEGLOG_INVALID_ARGUMENT); /* key > 1 KiB */
+  EXPECT(seglog_set_value(s, "k", 1, big, sizeof big, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_set_value(s, NULL, 1, "v", 1, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_set_value(s, "k", 1, NULL, 1, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_set_value(NULL, "k", 1, "v", 1, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_get_value(s, NULL, 1, &value, &len, &found, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_get_value(s, "k", 1, NULL, &len, &found, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_get_value(s, "k", 1, &value, NULL, &found, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_get_value(s, "k", 1, &value, &len, NULL, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT(seglog_get_value(NULL, "k", 1, &value, &len, &found, &err), SEGLOG_INVALID_ARGUMENT);
+  EXPECT_OK(seglog_close(s, &err));
+  EXPECT(seglog_set_value(s, "k", 1, "v", 1, &err), SEGLOG_CLOSED);
+  EXPECT(seglog_get_value(s, "k", 1, &value, &len, &found, &err), SEGLOG_CLOSED);
+  seglog_storage_free(s);
+}
+
 static void state_and_cluster_config_round_trip(kind k) {
   seglog_storage* s = open_kind(k);
   seglog_state st;
@@ -768,6 +809,7 @@ static void a_second_writer_is_locked_out_and_read_only_cannot_write(void) {
   EXPECT_OK(seglog_open(&o, &s, &err));
   EXPECT_OK(append_range(s, 1, 3, 1));
   EXPECT_OK(seglog_sync(s, &err));
+  EXPECT_OK(seglog_set_value(s, "term", 4, "7", 1, &err));
   EXPECT(seglog_open(&o, &other, &err), SEGLOG_LOCKED);
   CHECK(other == NULL);
 
@@ -793,6 +835,13 @@ static void a_second_writer_is_locked_out_and_read_only_cannot_write(void) {
   EXPECT(seglog_sync(ro, &err), SEGLOG_READ_ONLY);
   EXPECT(seglog_restart_log(ro, 10, 1, &err), SEGLOG_READ_ONLY);
   EXPECT(seglog_delete_range(ro, 3, 3, &err), SEGLOG_READ_ONLY);
+  EXPECT(seglog_set_value(ro, "k", 1, "v", 1, &err), SEGLOG_READ_ONLY);
+  void* value = NULL;
+  size_t len = 0;
+  bool found = false;
+  EXPECT_OK(seglog_get_value(ro, "term", 4, &value, &len, &found, &err));
+  CHECK(found && len == 1 && memcmp(value, "7", 1) == 0); /* the writer's */
+  seglog_free_bytes(value);
   EXPECT_OK(seglog_flush(ro, &err)); /* nothing to do */
   seglog_storage_free(ro);
   seglog_storage_free(s);
@@ -892,6 +941,7 @@ int main(void) {
       {"truncations shape the log", truncations_shape_the_log},
       {"delete_range takes a prefix or a suffix", delete_range_takes_a_prefix_or_a_suffix},
       {"restart_log continues at a new index", restart_log_continues_at_a_new_index},
+      {"the key-value store keeps bytes", the_key_value_store_keeps_bytes},
       {"state and cluster config round-trip", state_and_cluster_config_round_trip},
       {"snapshots, whole and streamed", snapshots_whole_and_streamed},
       {"stats count and check their struct", stats_count_and_check_their_struct},

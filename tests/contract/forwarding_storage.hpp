@@ -16,6 +16,13 @@ class ForwardingStorage final : public Storage {
 
   Result<PersistentState> get_state() const override { return inner_.get_state(); }
   Status save_state(const PersistentState& state) override { return inner_.save_state(state); }
+  Result<std::optional<std::vector<std::byte>>> get_value(
+      std::span<const std::byte> key) const override {
+    return inner_.get_value(key);
+  }
+  Status set_value(std::span<const std::byte> key, std::span<const std::byte> value) override {
+    return inner_.set_value(key, value);
+  }
   std::uint64_t first_index() const override { return inner_.first_index(); }
   std::uint64_t last_index() const override { return inner_.last_index(); }
   Result<std::uint64_t> term(std::uint64_t index) const override { return inner_.term(index); }

@@ -133,6 +133,7 @@ TEST_CASE("a read-only open refuses every write with read_only and changes nothi
       {"truncate_before", [&] { return outcome(s.truncate_before(5)); }},
       {"delete_range", [&] { return outcome(s.delete_range(1, 2)); }},
       {"restart_log", [&] { return outcome(s.restart_log(50, 1)); }},
+      {"set_value", [&] { return outcome(s.set_value({}, {})); }},
       {"append_entries (EntryRef)",
        [&] {
          const std::vector<EntryRef> refs{{11, 1, 0, {}}};
@@ -246,4 +247,16 @@ TEST_CASE("restart_log removes every old segment file and leaves snapshot.bin's 
   CHECK(segment_files() == std::vector<std::string>{"00000000000000001700.seg"});
   CHECK(read_file(f.options().dir / "snapshot.bin") == snapshot_bytes);
   expect_log(*f, 1700, make_entries(1700, 3, 2));
+}
+
+TEST_CASE("a read-only handle reads the key-value store its writer set", "[segmented][kv]") {
+  SegmentedFixture f;
+  const std::vector<std::byte> key{std::byte{1}}, value{std::byte{2}, std::byte{3}};
+  REQUIRE(f->set_value(key, value));
+  Options options = f.options();
+  options.read_only = true;
+  auto reader = SegmentedStorage::open(options);
+  REQUIRE(reader);
+  CHECK((*reader)->get_value(key).value() == value);
+  CHECK(outcome((*reader)->set_value(key, value)) == errc::read_only);
 }

@@ -52,6 +52,8 @@ struct Sweep {
   // restarted one, empty at restart_at (0: not a restart).
   std::uint64_t restart_at = 0;
   std::uint64_t restart_term = 0;
+  // More checks on the reopened log.
+  std::function<void(SegmentedStorage&)> check_after = [](SegmentedStorage&) {};
 };
 
 // The log is the restarted one of a restart_log sweep.
@@ -119,6 +121,7 @@ void check_reopens(const Sweep& sweep, const ScratchDir& dir, More more) {
     CHECK(r.last_index() <= sweep.max_last);
   }
   more(r);
+  sweep.check_after(r);
   CHECK(r.get_state());
   CHECK(r.get_cluster_config());
   CHECK(r.get_snapshot());
@@ -333,6 +336,35 @@ TEST_CASE("each step of restart_log fails in turn: the old log or the restarted 
     sweep.restart_term = 2;
     sweep.first_after = at;
     sweep.last_after = at - 1;
+    sweep_every_step(sweep);
+  }
+}
+
+TEST_CASE("each step of set_value fails in turn: the old value or the new one",
+          "[faults][steps][kv]") {
+  const std::vector<std::byte> key{std::byte{'t'}};
+  const std::vector<std::byte> old_value(8, std::byte{1});
+  // An append into the preallocated file, and (a value too big for the
+  // space left) a rewrite to a fresh file.
+  for (const std::size_t size : {std::size_t{8}, kMaxKvValueBytes}) {
+    const std::vector<std::byte> new_value(size, std::byte{2});
+    Sweep sweep;
+    sweep.name = "set_value (" + std::to_string(size) + " bytes)";
+    sweep.before = [=](SegmentedStorage& s) { REQUIRE(s.set_value(key, old_value)); };
+    sweep.operation = [=](SegmentedStorage& s) {
+      Status set = s.set_value(key, new_value);
+      // Whatever failed, the store reads the old or the new value; after
+      // a reopen too (check_after).
+      const auto now = s.get_value(key);
+      CHECK((now.value() == old_value || now.value() == new_value));
+      if (set) CHECK(now.value() == new_value);
+      return set;
+    };
+    sweep.check_after = [=](SegmentedStorage& r) {
+      const auto now = r.get_value(key);
+      REQUIRE(now);
+      CHECK((*now == old_value || *now == new_value));
+    };
     sweep_every_step(sweep);
   }
 }

@@ -57,6 +57,10 @@ TEST_CASE("a failed sync is sticky: later writes fail with io_error until reopen
   CHECK(storage->delete_range(30, 20).error() == errc::io_error);
   CHECK(storage->restart_log(500, 1).error() == errc::io_error);
   CHECK(storage->restart_log(0, 1).error() == errc::io_error);
+  // The key-value store is beside the log, like the hard state: it works on.
+  const std::vector<std::byte> key{std::byte{'k'}};
+  CHECK(storage->set_value(key, key));
+  CHECK(storage->get_value(key).value() == key);
   const std::vector<EntryRef> refs{{101, 1, 0, {}}};
   CHECK(storage->append_entries(std::span<const EntryRef>(refs)).error() == errc::io_error);
   CHECK(storage->append_entries(make_entries(150, 1)).error().message().find("refused") !=

@@ -5,6 +5,7 @@ package seglog
 
 /*
 #include <stdlib.h>
+#include <string.h>
 #include <seglog/seglog.h>
 
 // One entry of an append, its payload at base + off (appendDesc in Go).
@@ -34,11 +35,43 @@ static seglog_errc seglog_go_append(seglog_storage* s, const seglog_go_desc* d, 
   if (e != stack) free(e);
   return rc;
 }
+
+// One entry read, copied into buf when it fits (len <= cap), in one cgo
+// call: a view read, a copy and the release. message (malloc'ed) is set on
+// failure.
+typedef struct {
+  seglog_errc rc;
+  uint64_t index;
+  uint64_t term;
+  uint64_t len;
+  uint8_t type;
+  char* message;
+} seglog_go_read_result;
+
+static seglog_go_read_result seglog_go_read(const seglog_storage* s, uint64_t index, void* buf,
+                                            size_t cap) {
+  seglog_go_read_result r = {SEGLOG_OK, 0, 0, 0, 0, NULL};
+  seglog_error err = SEGLOG_ERROR_INIT;
+  seglog_view v;
+  r.rc = seglog_read_entry(s, index, &v, &err);
+  if (r.rc != SEGLOG_OK) {
+    r.message = err.message;
+    return r;
+  }
+  r.index = v.index;
+  r.term = v.term;
+  r.type = v.type;
+  r.len = v.len;
+  if (v.len > 0 && v.len <= cap) memcpy(buf, v.data, v.len);
+  seglog_view_release(&v);
+  return r;
+}
 */
 import "C"
 
 import (
 	"runtime"
+	"sync"
 	"unsafe"
 )
 
@@ -95,19 +128,41 @@ func (l *Log) Append(entries []Entry) error {
 // Entry returns a copy of the entry at index.
 // Errors: ErrCompacted, ErrOutOfRange, ErrCorrupted, ErrIO, ErrClosed.
 func (l *Log) Entry(index uint64) (Entry, error) {
-	var e Entry
-	err := l.read(func(h *C.seglog_storage) error {
-		var v C.seglog_view
-		var cerr C.seglog_error
-		if rc := C.seglog_read_entry(h, C.uint64_t(index), &v, &cerr); rc != C.SEGLOG_OK {
-			return newError(rc, &cerr)
+	scratch := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(scratch)
+	buf := *scratch
+	for {
+		var r C.seglog_go_read_result
+		err := l.read(func(h *C.seglog_storage) error {
+			r = C.seglog_go_read(h, C.uint64_t(index), unsafe.Pointer(&buf[0]), C.size_t(len(buf)))
+			return nil
+		})
+		if err != nil {
+			return Entry{}, err
 		}
-		e = entryFromView(&v)
-		C.seglog_view_release(&v)
-		return nil
-	})
-	return e, err
+		if r.rc != C.SEGLOG_OK {
+			e := &Error{Code: Code(r.rc)}
+			if r.message != nil {
+				e.Message = C.GoString(r.message)
+				C.free(unsafe.Pointer(r.message))
+			}
+			return Entry{}, e
+		}
+		n := int(r.len)
+		if n > len(buf) {
+			// Larger than the scratch buffer: read again into one that fits
+			// (the entry may have been replaced meanwhile; the loop rechecks).
+			buf = make([]byte, n)
+			continue
+		}
+		data := make([]byte, n)
+		copy(data, buf[:n])
+		return Entry{Index: uint64(r.index), Term: uint64(r.term), Type: uint8(r._type), Data: data}, nil
+	}
 }
+
+// scratchPool holds the buffers Entry reads into.
+var scratchPool = sync.Pool{New: func() interface{} { b := make([]byte, 4096); return &b }}
 
 func entryFromView(v *C.seglog_view) Entry {
 	e := Entry{Index: uint64(v.index), Term: uint64(v.term), Type: uint8(v._type)}

@@ -21,6 +21,7 @@ import (
 
 type driverConfig struct {
 	store    string
+	stable   string
 	duration time.Duration
 	workers  int
 	seed     int64
@@ -53,6 +54,7 @@ func runDriver(args []string) int {
 	fs := flag.NewFlagSet("raftcluster", flag.ContinueOnError)
 	var cfg driverConfig
 	fs.StringVar(&cfg.store, "store", "seglog", "seglog or boltdb")
+	fs.StringVar(&cfg.stable, "stable", "", "diagnostic: the StableStore from this kind instead (seglog or boltdb)")
 	fs.DurationVar(&cfg.duration, "duration", 60*time.Second, "how long to send commands and kill nodes")
 	fs.IntVar(&cfg.workers, "workers", 4, "concurrent client workers")
 	fs.Int64Var(&cfg.seed, "seed", 0, "random seed (0: from the clock)")
@@ -88,7 +90,7 @@ func runDriver(args []string) int {
 		case <-ctx.Done():
 		}
 	}()
-	fmt.Printf("raftcluster: store=%s duration=%v seed=%d dir=%s\n", cfg.store, cfg.duration, cfg.seed, c.root)
+	fmt.Printf("raftcluster: store=%s stable=%s duration=%v seed=%d dir=%s\n", cfg.store, cfg.stable, cfg.duration, cfg.seed, c.root)
 	if err := c.run(ctx); err != nil {
 		fmt.Printf("raftcluster: FAIL: %v\n", err)
 		c.dumpLogs()
@@ -155,7 +157,7 @@ func (c *cluster) start(m *member) error {
 	m.starts++
 	fmt.Fprintf(logf, "---- start %d at %s\n", m.starts, time.Now().Format(time.RFC3339Nano))
 	cmd := exec.Command(c.exe, "node", "--id", m.id, "--dir", m.dir, "--peers", c.peers,
-		"--store", c.cfg.store, "--lifetime", (c.cfg.duration + 4*time.Minute).String())
+		"--store", c.cfg.store, "--stable", c.cfg.stable, "--lifetime", (c.cfg.duration + 4*time.Minute).String())
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// The kernel kills a node whose driver dies, however it dies.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}

@@ -76,6 +76,7 @@ func runNode(args []string) error {
 	dir := fs.String("dir", "", "data directory")
 	peersFlag := fs.String("peers", "", "id=raftaddr=httpaddr,...")
 	storeKind := fs.String("store", "boltdb", "seglog or boltdb")
+	stableKind := fs.String("stable", "", "the StableStore's kind when not the store's (diagnostic)")
 	lifetime := fs.Duration("lifetime", 10*time.Minute, "exit after this long whatever happens")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -99,7 +100,7 @@ func runNode(args []string) error {
 		os.Exit(3)
 	})
 
-	stores, err := openStores(*storeKind, *dir, os.Stderr)
+	stores, err := openStores(*storeKind, *stableKind, *dir, os.Stderr)
 	if err != nil {
 		return fmt.Errorf("open stores: %w", err)
 	}

@@ -26,7 +26,10 @@ var storeOpeners = map[string]func(dir string, logw io.Writer) (*nodeStores, err
 	"boltdb": openBoltStores,
 }
 
-func openStores(kind, dir string, logw io.Writer) (*nodeStores, error) {
+// openStores opens the --store kind in dir; a --stable other than the
+// store (a diagnostic: it isolates the log and snapshot stores) takes the
+// StableStore from that kind, in a subdirectory.
+func openStores(kind, stable, dir string, logw io.Writer) (*nodeStores, error) {
 	open, ok := storeOpeners[kind]
 	if !ok {
 		return nil, fmt.Errorf("unknown --store %q", kind)
@@ -34,7 +37,24 @@ func openStores(kind, dir string, logw io.Writer) (*nodeStores, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return open(dir, logw)
+	st, err := open(dir, logw)
+	if err != nil || stable == "" || stable == kind {
+		return st, err
+	}
+	openStable, ok := storeOpeners[stable]
+	if !ok {
+		return nil, fmt.Errorf("unknown --stable %q", stable)
+	}
+	sdir := filepath.Join(dir, "stable-"+stable)
+	if err := os.MkdirAll(sdir, 0o755); err != nil {
+		return nil, err
+	}
+	other, err := openStable(sdir, logw)
+	if err != nil {
+		return nil, err
+	}
+	st.stable = other.stable
+	return st, nil
 }
 
 func openBoltStores(dir string, logw io.Writer) (*nodeStores, error) {
