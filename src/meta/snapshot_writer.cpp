@@ -180,6 +180,12 @@ Result<SnapshotMeta> SnapshotWriter::commit() {
     if (auto written = s.file.write_at(detail::kSnapshotHeaderBytes, s.metadata); !written) {
       return s.fail(written.error());
     }
+    // The data starts at the page after the metadata; with no data, the
+    // file must still reach that offset, or the length check at open
+    // (length == data offset + data size) calls the snapshot corrupted.
+    if (s.bytes_written == 0) {
+      if (auto padded = s.file.truncate(s.data_offset); !padded) return s.fail(padded.error());
+    }
   }
   if (auto written = s.file.write_at(0, header); !written) return s.fail(written.error());
   // Step 2: the whole file durable before it gets the name.
