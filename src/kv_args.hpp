@@ -4,9 +4,12 @@
 
 #include <seglog/storage.hpp>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace seglog::detail {
 
@@ -21,5 +24,19 @@ namespace seglog::detail {
   }
   return {};
 }
+
+// The order of keys in both storages' maps. Not std::less<vector<byte>>:
+// g++ 12 at -O3 inlines its memcmp with a length it cannot bound and
+// fails the release build with -Werror=stringop-overread (a false
+// positive).
+struct KvKeyLess {
+  bool operator()(const std::vector<std::byte>& a, const std::vector<std::byte>& b) const noexcept {
+    const std::size_t common = std::min(a.size(), b.size());
+    if (common != 0) {
+      if (const int order = std::memcmp(a.data(), b.data(), common); order != 0) return order < 0;
+    }
+    return a.size() < b.size();
+  }
+};
 
 }  // namespace seglog::detail

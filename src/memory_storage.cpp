@@ -84,7 +84,7 @@ struct __attribute__((visibility("hidden"))) MemoryStorage::State {
   // The last restart_log's (next_index, prev_term): term(next_index - 1).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> restart;
   PersistentState hard_state;
-  std::map<std::vector<std::byte>, std::vector<std::byte>> values;  // set_value
+  std::map<std::vector<std::byte>, std::vector<std::byte>, detail::KvKeyLess> values;  // set_value
   std::optional<ClusterConfig> cluster;
   std::optional<Snapshot> snapshot;
   bool closed = false;

@@ -126,7 +126,7 @@ Result<KvFile> KvFile::open(const std::filesystem::path& dir, bool writable) {
   }
   kv.salt_ = get_le(bytes.data() + 16, 8);
   std::uint64_t offset = kKvHeaderBytes;
-  std::map<Bytes, std::uint64_t> record_size;  // of each key's live record
+  std::map<Bytes, std::uint64_t, KvKeyLess> record_size;  // of each key's live record
   while (auto record = parse_record(bytes, kv.salt_, offset)) {
     Bytes key(record->key.begin(), record->key.end());
     kv.values_[key].assign(record->value.begin(), record->value.end());
@@ -201,7 +201,7 @@ Status KvFile::set(std::span<const std::byte> key, std::span<const std::byte> va
   return {};
 }
 
-Status KvFile::rewrite(const std::map<Bytes, Bytes>& values) {
+Status KvFile::rewrite(const std::map<Bytes, Bytes, KvKeyLess>& values) {
   std::uint64_t live = 0;
   for (const auto& [key, value] : values) live += kv_record_bytes(key.size(), value.size());
   const std::uint64_t capacity =

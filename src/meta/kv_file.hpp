@@ -8,6 +8,8 @@
 
 #include <seglog/error.hpp>
 
+#include "kv_args.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -62,10 +64,10 @@ class KvFile {
   bool torn_tail_cut() const noexcept { return torn_tail_cut_; }
 
  private:
-  [[nodiscard]] Status rewrite(const std::map<Bytes, Bytes>& values);
+  [[nodiscard]] Status rewrite(const std::map<Bytes, Bytes, KvKeyLess>& values);
 
   std::filesystem::path dir_;
-  std::map<Bytes, Bytes> values_;
+  std::map<Bytes, Bytes, KvKeyLess> values_;
   std::uint64_t salt_ = 0;
   std::uint64_t end_ = 0;       // offset of the next record (0: no file)
   std::uint64_t capacity_ = 0;  // the file's preallocated size

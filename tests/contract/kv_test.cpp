@@ -58,30 +58,31 @@ CONTRACT_TEST("set_value takes keys and values up to their bounds and refuses la
 CONTRACT_TEST("the key-value store agrees with std::map over random sets and reopens",
               "[kv][model]") {
   TestType f;
-  std::map<Bytes, Bytes> model;
+  // Keyed by text: std::less<Bytes> trips g++ 12's -Wstringop-overread at
+  // -O3 (src/kv_args.hpp, KvKeyLess).
+  std::map<std::string, Bytes> model;
   std::mt19937_64 random(29);
   int reopens = 0;
   for (int step = 0; step < 600; ++step) {
-    Bytes key(random() % 6);
-    for (auto& b : key) b = static_cast<std::byte>('a' + random() % 3);
+    std::string key(random() % 6, 'a');
+    for (auto& c : key) c = static_cast<char>('a' + random() % 3);
     Bytes value(random() % 10 == 0 ? random() % 5000 : random() % 16);
     for (auto& b : value) b = static_cast<std::byte>(random());
     INFO("step " << step);
-    REQUIRE(f->set_value(key, value));
+    REQUIRE(f->set_value(bytes(key), value));
     model[key] = value;
     if (random() % 40 == 0) {
       f.reopen();
       ++reopens;
     }
-    const Bytes probe(key.begin(),
-                      key.begin() + static_cast<std::ptrdiff_t>(random() % (key.size() + 1)));
+    const std::string probe = key.substr(0, random() % (key.size() + 1));
     const auto want = model.find(probe);
-    const auto got = f->get_value(probe).value();
+    const auto got = f->get_value(bytes(probe)).value();
     CHECK(got.has_value() == (want != model.end()));
     if (got && want != model.end()) CHECK(*got == want->second);
   }
   f.reopen();
-  for (const auto& [key, value] : model) REQUIRE(f->get_value(key).value() == value);
+  for (const auto& [key, value] : model) REQUIRE(f->get_value(bytes(key)).value() == value);
   CHECK(reopens > 5);
 }
 

@@ -52,7 +52,7 @@ TEST_CASE("stable.kv: set then get, across a reopen; a missing key is nullopt") 
 
 TEST_CASE("stable.kv: a randomized model against std::map across reopens") {
   TempDir dir;
-  std::map<Bytes, Bytes> model;
+  std::map<Bytes, Bytes, seglog::detail::KvKeyLess> model;
   std::mt19937_64 random(17);
   KvFile kv = open_kv(dir);
   std::uint64_t rewrites = 0, reopens = 0;
