@@ -65,9 +65,9 @@ class SEGLOG_API Storage {
   [[nodiscard]] virtual Result<PersistentState> get_state() const = 0;
   // Replaces the hard state durably (atomic: old or new after a crash).
   // A failure here never makes the log refuse writes.
-  // Errors: invalid_argument (SegmentedStorage: voted_for is not valid
-  //         UTF-8), no_space (the old state stays), io_error (before the
-  //         rename the old state stays; after it, only the directory fsync
+  // voted_for may hold any bytes.
+  // Errors: no_space (the old state stays), io_error (before the rename
+  //         the old state stays; after it, only the directory fsync
   //         failed: the new state is visible but may not survive a power
   //         loss), read_only, closed.
   [[nodiscard]] virtual Status save_state(const PersistentState& state) = 0;

@@ -184,7 +184,7 @@ func main() {
 	commands := flag.Int("commands", 20000, "commands per run")
 	size := flag.Int("size", 256, "command bytes")
 	clients := flag.Int("clients", 64, "concurrent Apply callers")
-	runs := flag.Int("runs", 3, "runs per store and size (the median is reported)")
+	runs := flag.Int("runs", 3, "runs per store and size, or reopens per restart measurement (medians are reported)")
 	restart := flag.String("restart", "", "instead: restart time and memory with these entry counts (e.g. 100000,1000000)")
 	flag.Parse()
 	status := 0
@@ -196,13 +196,13 @@ func main() {
 				os.Exit(2)
 			}
 			for _, kind := range strings.Split(*stores, ",") {
-				d, rss, err := runRestart(kind, n, *size)
+				d, rss, err := runRestart(kind, n, *size, *runs)
 				if err != nil {
 					fmt.Printf("raftbench: restart store=%s entries=%d FAIL: %v\n", kind, n, err)
 					status = 1
 					continue
 				}
-				fmt.Printf("raftbench: restart store=%s entries=%d size=%d open+startup-reads=%v rss=%d KiB\n", kind, n, *size, d, rss)
+				fmt.Printf("raftbench: restart store=%s entries=%d size=%d reopens=%d open+startup-reads=%v rss=%d KiB (medians)\n", kind, n, *size, *runs, d, rss)
 			}
 		}
 		os.Exit(status)
@@ -228,10 +228,20 @@ func main() {
 			if len(rs) == 0 {
 				continue
 			}
-			sort.Slice(rs, func(a, b int) bool { return rs[a].perSec < rs[b].perSec })
-			m := rs[len(rs)/2]
+			// Each figure's own median: the run with the median throughput
+			// need not have the median latencies.
+			perSec := make([]float64, len(rs))
+			p50 := make([]time.Duration, len(rs))
+			p99 := make([]time.Duration, len(rs))
+			for i, r := range rs {
+				perSec[i], p50[i], p99[i] = r.perSec, r.p50, r.p99
+			}
+			sort.Float64s(perSec)
+			sort.Slice(p50, func(a, b int) bool { return p50[a] < p50[b] })
+			sort.Slice(p99, func(a, b int) bool { return p99[a] < p99[b] })
+			m := len(rs) / 2
 			fmt.Printf("raftbench: median store=%s nodes=%d size=%d clients=%d applies/s=%.0f p50=%v p99=%v\n",
-				kind, n, *size, *clients, m.perSec, m.p50, m.p99)
+				kind, n, *size, *clients, perSec[m], p50[m], p99[m])
 		}
 	}
 	os.Exit(status)

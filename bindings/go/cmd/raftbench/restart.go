@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -88,7 +89,7 @@ func rssKiB() int {
 	return 0
 }
 
-func runRestart(kind string, n, size int) (time.Duration, int, error) {
+func runRestart(kind string, n, size, reopens int) (time.Duration, int, error) {
 	root, err := os.MkdirTemp("", "raftbench-restart-")
 	if err != nil {
 		return 0, 0, err
@@ -101,14 +102,26 @@ func runRestart(kind string, n, size int) (time.Duration, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	out, err := exec.Command(exe, "reopen", "--store", kind, "--dir", root).Output()
-	if err != nil {
-		return 0, 0, fmt.Errorf("reopen: %v: %s", err, out)
+	if reopens < 1 {
+		reopens = 1
 	}
-	var us, rss int
-	var last uint64
-	if _, err := fmt.Sscan(string(out), &us, &rss, &last); err != nil || last != uint64(n) {
-		return 0, 0, fmt.Errorf("reopen said %q", out)
+	// Each reopen in a fresh process; the medians of time and memory.
+	times := make([]time.Duration, 0, reopens)
+	rsses := make([]int, 0, reopens)
+	for i := 0; i < reopens; i++ {
+		out, err := exec.Command(exe, "reopen", "--store", kind, "--dir", root).Output()
+		if err != nil {
+			return 0, 0, fmt.Errorf("reopen: %v: %s", err, out)
+		}
+		var us, rss int
+		var last uint64
+		if _, err := fmt.Sscan(string(out), &us, &rss, &last); err != nil || last != uint64(n) {
+			return 0, 0, fmt.Errorf("reopen said %q", out)
+		}
+		times = append(times, time.Duration(us)*time.Microsecond)
+		rsses = append(rsses, rss)
 	}
-	return time.Duration(us) * time.Microsecond, rss, nil
+	sort.Slice(times, func(a, b int) bool { return times[a] < times[b] })
+	sort.Ints(rsses)
+	return times[len(times)/2], rsses[len(rsses)/2], nil
 }
