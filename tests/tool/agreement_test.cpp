@@ -142,7 +142,7 @@ TEST_CASE("verify's verdict on a version-2 snapshot is the library's, for random
   const std::uint64_t size = fs::file_size(s.path());
   std::size_t damaged = 0;
   std::size_t disagreements = 0;
-  constexpr int kFlips = 40;
+  constexpr int kFlips = 32;
   for (int t = 0; t < kFlips; ++t) {
     const std::uint64_t offset = rng() % size;
     const auto mask = static_cast<std::uint8_t>(1 + rng() % 255);
@@ -321,7 +321,7 @@ TEST_CASE("verify reports damage for a random flipped byte anywhere iff the libr
   const fs::path work = p.temp / "work";
   const fs::path scratch = p.temp / "scratch";
   test::copy_dir(p.dir, work);
-  constexpr int kFlips = 40;
+  constexpr int kFlips = 32;
   std::size_t refused = 0;
   std::size_t disagreements = 0;
   for (int t = 0; t < kFlips; ++t) {
