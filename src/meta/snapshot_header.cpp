@@ -108,4 +108,32 @@ Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,
   return header;
 }
 
+Status check_snapshot_metadata(const std::filesystem::path& path, const SnapshotHeader& header,
+                               std::span<const std::byte> region) {
+  // A version 1 header has no metadata, and no checksum of it.
+  if (header.metadata_size == 0) return {};
+  if (region.size() < header.metadata_size) {
+    return corrupted_file(path, "metadata of " + std::to_string(header.metadata_size) +
+                                    " bytes at offset " + std::to_string(kSnapshotHeaderBytes) +
+                                    ", only " + std::to_string(region.size()) + " read");
+  }
+  const auto metadata = region.first(header.metadata_size);
+  if (XXH3_64bits(metadata.data(), metadata.size()) != header.metadata_xxh3) {
+    return corrupted_file(path, "metadata checksum mismatch (metadata at offset " +
+                                    std::to_string(kSnapshotHeaderBytes) + ", " +
+                                    std::to_string(metadata.size()) + " bytes)");
+  }
+  // The bytes between the metadata and the data are zero: every byte of the
+  // file is covered by a check.
+  const auto gap = region.subspan(header.metadata_size);
+  if (auto nonzero =
+          std::find_if(gap.begin(), gap.end(), [](std::byte b) { return b != std::byte{0}; });
+      nonzero != gap.end()) {
+    return corrupted_file(path, "nonzero metadata padding at offset " +
+                                    std::to_string(kSnapshotHeaderBytes + header.metadata_size +
+                                                   (nonzero - gap.begin())));
+  }
+  return {};
+}
+
 }  // namespace seglog::detail

@@ -75,4 +75,17 @@ SnapshotHeaderBytes encode_snapshot_header(const SnapshotHeader& header);
 [[nodiscard]] Result<SnapshotHeader> decode_snapshot_header(const std::filesystem::path& path,
                                                             std::span<const std::byte> bytes);
 
+// Checks what follows the header page of a file whose decoded header is
+// `header` (step 9 of docs/format-meta.md, "Validation"): `region` holds
+// the file's bytes from offset 4096, the metadata_size bytes of metadata
+// and then as many of the zeros up to data_offset() as the caller read
+// (open_snapshot and the seglog tool: all of them; read_snapshot_meta:
+// none). Version 2: metadata_xxh3 must match the metadata, and those zeros
+// must be zero; a version 1 header has nothing here to check.
+// Errors: corrupted (naming `path` and the offset), also when `region` is
+//         shorter than the metadata.
+[[nodiscard]] Status check_snapshot_metadata(const std::filesystem::path& path,
+                                             const SnapshotHeader& header,
+                                             std::span<const std::byte> region);
+
 }  // namespace seglog::detail
