@@ -144,16 +144,16 @@ Status PrivateCopy::copy_to(std::uint64_t end) {
   return {};
 }
 
-void MappedFile::no_read_ahead(std::uint64_t offset, std::uint64_t length) const noexcept {
-  advise(offset, length, MADV_RANDOM);
+void MappedFile::huge_folios(std::uint64_t offset, std::uint64_t length) const noexcept {
+  advise(offset, length, MADV_HUGEPAGE);
 }
 
 void MappedFile::populate_read(std::uint64_t offset, std::uint64_t length) const noexcept {
   advise(offset, length, MADV_POPULATE_READ);
 }
 
-void MappedFile::populate_write(std::uint64_t offset, std::uint64_t length) const noexcept {
-  advise(offset, length, MADV_POPULATE_WRITE);
+void MappedFile::unmap_pages(std::uint64_t offset, std::uint64_t length) const noexcept {
+  if (!anonymous_) advise(offset, length, MADV_DONTNEED);
 }
 
 void MappedFile::advise(std::uint64_t offset, std::uint64_t length, int advice) const noexcept {

@@ -61,17 +61,23 @@ class MappedFile {
 
   // Hints that the range will be read soon (posix_madvise WILLNEED).
   void prefetch(std::uint64_t offset, std::uint64_t length) const noexcept;
-  // Faults in [offset, offset + length) read only the page they need
-  // (madvise MADV_RANDOM): no read-ahead of pages around it.
-  void no_read_ahead(std::uint64_t offset, std::uint64_t length) const noexcept;
+  // Asks for 2 MiB folios where faults in [offset, offset + length)
+  // allocate page cache (madvise MADV_HUGEPAGE; whole 2 MiB ranges of the
+  // mapping only). Best effort: a kernel without transparent huge pages
+  // for files (or with them off) allocates smaller folios.
+  void huge_folios(std::uint64_t offset, std::uint64_t length) const noexcept;
   // Faults [offset, offset + length) in, readable (madvise
   // MADV_POPULATE_READ; pages stay clean). Best effort: a kernel without it
   // leaves the faults for later.
   void populate_read(std::uint64_t offset, std::uint64_t length) const noexcept;
-  // Faults [offset, offset + length) in, writable (madvise
-  // MADV_POPULATE_WRITE), so the writer's stores there take no page fault.
-  // The pages become dirty with the bytes they hold. Best effort.
-  void populate_write(std::uint64_t offset, std::uint64_t length) const noexcept;
+  // Drops this mapping's page-table entries over [offset, offset + length)
+  // (madvise MADV_DONTNEED on a shared file mapping): the bytes stay in
+  // the page cache and in the file, dirty pages stay dirty, and a later
+  // access maps them again. Before a seal writes a segment back, so that
+  // the writeback finds no page mapped writable to write-protect, one TLB
+  // shootdown per page (docs/performance.md, "At scale"). Does nothing on
+  // an anonymous copy, whose bytes it would drop.
+  void unmap_pages(std::uint64_t offset, std::uint64_t length) const noexcept;
 
  private:
   MappedFile() = default;

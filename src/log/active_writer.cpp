@@ -26,23 +26,15 @@ void ActiveWriter::write_staged(File* file) {
   std::memcpy(map_->data() + staged_from_, bytes.data(), bytes.size());
 }
 
-std::shared_ptr<Prefault> ActiveWriter::claim_prefault_window(const std::filesystem::path& path) {
-  // Only for a writer that streams: the pages become dirty zeros, which
-  // the next fdatasync writes too. A writer that syncs every small batch
-  // would pay for writing the window at its next sync.
-  if (!map_ || cursor_.end - synced_end_ < kPrefaultStreaming) return nullptr;
+std::shared_ptr<Prefault> ActiveWriter::claim_prefault_window() {
+  if (!map_ || !streaming()) return nullptr;
   const std::uint64_t limit = map_->size();
   const std::uint64_t from = std::max(prefault_ ? prefault_->claimed_end() : 0, cursor_.end);
   // Whole chunks (Prefault::kChunk), or up to the end of the file.
   const std::uint64_t ahead = cursor_.end + kPrefaultAhead;
   const std::uint64_t to = std::min(ahead / kPrefaultStep * kPrefaultStep, limit);
   if (to <= from || (to - from < kPrefaultStep && to < limit)) return nullptr;
-  if (!prefault_) {
-    // Its own descriptor: the task may outlive the segment's.
-    auto file = File::open(path, File::Mode::read_write);
-    if (!file) return nullptr;  // the writer faults its pages itself
-    prefault_ = std::make_shared<Prefault>(std::move(*file), map_, from);
-  }
+  if (!prefault_) prefault_ = std::make_shared<Prefault>(map_, from);
   prefault_->extend(from, to);
   return prefault_;
 }

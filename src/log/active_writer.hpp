@@ -17,7 +17,6 @@
 #include "log/sparse_index.hpp"
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 
 namespace seglog::detail {
@@ -27,12 +26,13 @@ class ActiveWriter {
   // The prefault window (claim_prefault_window): up to kPrefaultAhead past
   // the appended end, in whole kPrefaultStep chunks, for a writer that
   // streams (kPrefaultStreaming or more bytes since its last sync). 8 MiB
-  // is ~3 ms of appends at the fastest rate measured here
-  // (docs/performance.md).
+  // is ~4 ms of appends at the fastest rate measured here since issue 15
+  // (6.6 M entries/s of 256 B; docs/performance.md, "At scale").
   static constexpr std::uint64_t kPrefaultAhead = 8ull << 20;
   static constexpr std::uint64_t kPrefaultStep = Prefault::kChunk;
   static constexpr std::uint64_t kPrefaultStreaming = 1ull << 20;
   static constexpr std::uint64_t kStagingBytes = 256ull << 10;
+  static constexpr std::uint64_t kStoredBatchBytes = 1024;
   static constexpr std::uint64_t kRunwaySyncs = 8;
   static constexpr std::uint64_t kRunwayMaxBatch = 64ull << 10;
 
@@ -75,22 +75,41 @@ class ActiveWriter {
     return offset;
   }
 
-  // Where the next record of `bytes` is encoded: into the mapping when the
-  // writer streams (kPrefaultStreaming or more unsynced bytes), else into
-  // the staging buffer, written with one pwrite by write_staged(). A writer
-  // that syncs every small batch and stores through the mapping pays a
-  // write-protect fault per page after each fdatasync cleaned it, and on
-  // this machine's ext4 those syncs grew slower the longer it ran: 3,000
-  // append+sync of 64 × 280 B ran at 690–830 per second stored through a
-  // mapping, 2,850–2,870 written with pwrite, 3,230–3,400 for a bare
-  // pwrite without the state slot (docs/performance.md, "append_sync").
+  // The batch about to be appended holds `bytes` of records: it decides
+  // where they go (record_destination) and whether zeros go ahead of them
+  // (claim_prefault_window).
+  void begin_batch(std::uint64_t bytes) noexcept { batch_bytes_ = bytes; }
+
+  // Where the next record of `bytes` is encoded: into the staging buffer,
+  // written with one pwrite by write_staged() (at publish, or when the
+  // buffer is full), unless the writer streams (kPrefaultStreaming or more
+  // unsynced bytes) in batches smaller than kStoredBatchBytes, whose
+  // records are stored through the mapping.
+  // - pwrite, not stores, for batches: no page of the file is ever mapped
+  //   writable by the writer, so writeback (a seal's fdatasync, the
+  //   kernel's flusher) never write-protects one (folio_mkclean, a TLB
+  //   shootdown per page, an IPI to the writer's CPU), and no zeros need
+  //   to be written ahead to keep page faults off the writer's thread.
+  //   Release build, 256 B entries in batches of 64, against the mmap
+  //   floor (docs/performance.md, "At scale"): 6.3–6.6 M entries/s (1.06–
+  //   1.22 × the floor) at 1 M entries instead of 1.2–2.2 M/s (0.26–0.70 ×),
+  //   and 1.7–2.0 M/s at 20 M (0.78–0.97 ×) instead of 0.74–0.86 (0.31–0.41),
+  //   before the prefaulter populated 2 MiB folios.
+  // - stores for a streaming writer's small batches: a pwrite per call costs
+  //   more than the stores it saves (batches of 1: 0.51 M entries/s written,
+  //   0.90 M/s stored; batches of 4: 1.64 against 1.19 M/s; with the 2 MiB
+  //   population ahead, batches of 1 stored: 1.35 M/s).
+  // - pwrite for a writer that syncs every small batch, which through the
+  //   mapping would pay a write-protect fault per page after each fdatasync
+  //   cleaned it: 3,000 append+sync of 64 × 280 B ran at 690–830 per second
+  //   stored through a mapping, 2,850–2,870 written with pwrite
+  //   (docs/performance.md, "append_sync").
   // The caller writes the staged records first when must_write_staged().
   std::byte* record_destination(std::uint64_t bytes) {
     if (staged_bytes_ == 0) {
-      const bool streaming = cursor_.end - synced_end_ >= kPrefaultStreaming;
       // Allocated mid-batch: without memory the record goes to the mapping
       // rather than an exception leaving the batch half encoded.
-      if (streaming || bytes > kStagingBytes || !allocate_staging()) {
+      if (stores_records() || bytes > kStagingBytes || !allocate_staging()) {
         await_prefault(cursor_.end, cursor_.end + bytes);
         return map_->data() + cursor_.end;
       }
@@ -114,12 +133,14 @@ class ActiveWriter {
 
   // Claims the part of the file the writer reaches next (up to
   // kPrefaultAhead past the appended end) that no claim covers yet, to be
-  // zeroed and mapped writable off the writer's thread (log/prefault.hpp);
-  // returns the Prefault to run there. Null when what lies ahead is claimed
-  // or too little to be worth a task, or when the writer does not stream
-  // (the zeros would be written by its next fdatasync too).
-  std::shared_ptr<Prefault> claim_prefault_window(const std::filesystem::path& path);
-  // Ends all zeroing ahead of the writer (waiting for a chunk in progress).
+  // made resident in 2 MiB folios off the writer's thread
+  // (log/prefault.hpp); returns the Prefault to run there. Null when what
+  // lies ahead is claimed or too little to be worth a task, or when the
+  // writer does not stream (it syncs every small batch: the page cache it
+  // needs is a page or two per sync).
+  std::shared_ptr<Prefault> claim_prefault_window();
+  // Ends all population ahead of the writer (waiting for a chunk in
+  // progress).
   void stop_prefault() noexcept;
 
   // Before a sync of `batch_bytes` (the bytes since the last one), writes
@@ -143,8 +164,12 @@ class ActiveWriter {
   }
 
  private:
-  // Returns once no byte of [from, to) is left to be zeroed ahead of the
-  // writer (Prefault::ready): its bytes land after the zeros, never under.
+  // True when records are stored through the mapping (see
+  // record_destination): a streaming writer's small batch.
+  bool stores_records() const noexcept { return streaming() && batch_bytes_ < kStoredBatchBytes; }
+  bool streaming() const noexcept { return cursor_.end - synced_end_ >= kPrefaultStreaming; }
+  // Returns once no chunk under [from, to) is left to be populated ahead
+  // of the writer (Prefault::ready): its bytes land in 2 MiB folios.
   void await_prefault(std::uint64_t from, std::uint64_t to) const noexcept {
     if (prefault_) prefault_->ready(from, to);
   }
@@ -159,7 +184,8 @@ class ActiveWriter {
   std::unique_ptr<std::byte[]> staging_;            // allocated on first use
   std::uint64_t staged_from_ = 0;                   // file offset of staging_[0]
   std::uint64_t staged_bytes_ = 0;
-  std::uint64_t runway_end_ = 0;  // zeros written up to here (extend_runway)
+  std::uint64_t batch_bytes_ = 0;  // of the batch being appended (begin_batch)
+  std::uint64_t runway_end_ = 0;   // zeros written up to here (extend_runway)
 };
 
 }  // namespace seglog::detail

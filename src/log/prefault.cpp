@@ -1,28 +1,25 @@
-// log/prefault.cpp — zeroing and populating ahead of a streaming writer.
+// log/prefault.cpp — populating the page cache ahead of a streaming writer.
 #include "log/prefault.hpp"
 
 #include <algorithm>
 
 namespace seglog::detail {
 
-Prefault::Prefault(File file, std::shared_ptr<MappedFile> map, std::uint64_t first) noexcept
-    : file_(std::move(file)),
-      map_(std::move(map)),
-      next_(first),
-      limit_(first),
-      settled_end_(first),
-      limit_seen_(first) {
-  // Ahead of the writer read-ahead only zero-fills pages that the zeros
-  // then overwrite. Behind it (the records, which recovery scans and
-  // readers fault in after a restart) read-ahead stays.
-  map_->no_read_ahead(first, map_->size());  // clamped to the mapping
+Prefault::Prefault(std::shared_ptr<MappedFile> map, std::uint64_t first) noexcept
+    : map_(std::move(map)), next_(first), limit_(first), settled_end_(first), limit_seen_(first) {
+  // From the chunk of `first` on: a huge-page hint applies to whole 2 MiB
+  // ranges of the mapping, and the bytes below `first` in that chunk are
+  // in the page cache already (what a fault there allocates changes no
+  // byte).
+  const std::uint64_t from = first / kChunk * kChunk;
+  map_->huge_folios(from, map_->size() - std::min(from, map_->size()));
 }
 
 void Prefault::extend(std::uint64_t from, std::uint64_t end) {
   std::lock_guard lock(mu_);
   // A writer that ran past every claim (taking what was pending) claims
-  // again from its cursor: the bytes it stored on the way, between the
-  // old limit and `from`, are never zeroed.
+  // again from its cursor: the part between the old limit and `from` is
+  // written already.
   if (next_ >= limit_) next_ = std::max(next_, from);
   limit_ = std::max(limit_, end);
   limit_seen_ = limit_;
@@ -34,10 +31,8 @@ void Prefault::settle_locked() noexcept {
   settled_end_.store(busy ? busy_from_ : std::min(next_, limit_), std::memory_order_release);
 }
 
-void Prefault::zero(std::uint64_t from, std::uint64_t to) noexcept {
-  if (file_.write_zeros(from, to - from, fault::Op::zero_ahead)) {
-    map_->populate_write(from, to - from);
-  }
+void Prefault::populate(std::uint64_t from, std::uint64_t to) noexcept {
+  map_->populate_read(from, to - from);
 }
 
 void Prefault::run() noexcept {
@@ -48,7 +43,7 @@ void Prefault::run() noexcept {
     next_ = busy_to_;
     settle_locked();
     lock.unlock();
-    zero(busy_from_, busy_to_);
+    populate(busy_from_, busy_to_);
     lock.lock();
     busy_from_ = busy_to_ = 0;
     settle_locked();
@@ -64,15 +59,15 @@ void Prefault::ready_slow(std::uint64_t from, std::uint64_t to) noexcept {
       continue;
     }
     if (next_ < limit_ && next_ < to) {
-      // The prefaulter is behind: zeroing the chunk here is faster than
-      // storing into pages that are not in the page cache. Never below
-      // `from`: those bytes were stored already (every store passes here).
+      // The prefaulter is behind: populating the chunk here gives the
+      // records the same 2 MiB folios. Never below `from`: those bytes
+      // were written already (every write passes here).
       const std::uint64_t chunk_from = std::max(next_, from);
       const std::uint64_t chunk_to = std::min(chunk_end(std::max(to - 1, chunk_from)), limit_);
       next_ = chunk_to;
       settle_locked();
       lock.unlock();
-      zero(chunk_from, chunk_to);
+      populate(chunk_from, chunk_to);
       lock.lock();
       continue;
     }

@@ -1,29 +1,31 @@
-// log/prefault.hpp — the pages a streaming writer reaches next, made
-// resident, writable and mapped ahead of it, so its stores do not fault
-// (docs/design.md, "Append and roll", step 5).
+// log/prefault.hpp — the page cache a streaming writer reaches next, made
+// resident in 2 MiB folios ahead of it (docs/design.md, "Append and roll",
+// step 5).
 //
-// Why zeros are written rather than only faulted: the segment file is
-// preallocated, and on ext4 a store into a fallocated page that is not yet
-// in the page cache costs a read fault and a page_mkwrite per 4 KiB page.
-// MADV_POPULATE_WRITE pays that same price (0.8–2.8 GB/s here), slower
-// than the writer, which then slept on the pages the prefaulter held
-// locked. A pwrite of zeros fills the page cache a large folio at a time
-// (4.7–5.7 GB/s); populating the mapping over pages already cached and
-// dirty runs at 12–17 GB/s, and stores into them at ~10 GB/s
-// (bench/page_prep; docs/performance.md, "Keeping faults off the append
-// path").
+// The segment file is preallocated (fallocate: unwritten extents). The
+// mapping ahead of the writer is marked MADV_HUGEPAGE and populated for
+// reading (MADV_POPULATE_READ) a 2 MiB chunk at a time: each fault
+// allocates one 2 MiB folio and the kernel zero-fills it (an unwritten
+// extent reads as zeros). The writer's records then land in folios that
+// are already cached, whether it writes them with pwrite or stores them
+// through the mapping, and every reader's mapping later maps such a
+// folio whole (one PMD entry): after a reopen a random read of a 20 M
+// entry log faults 2 MiB at a time, like a file written through one
+// mapping by one thread (docs/performance.md, "At scale").
+// Before (until issue 15), 1 MiB pwrites of zeros did this job: they cost
+// as much CPU as the records themselves (a copy of zeros into every page)
+// and left 1 MiB folios, which are mapped 4 KiB at a time.
 //
-// Writing zeros destroys what is there, so no byte the writer stores may
-// be zeroed after it. The file ahead of the writer is cut into chunks,
-// each zeroed exactly once, by whoever comes first: the prefaulter thread
-// (run) or, when the writer catches up with it, the writer itself (before
-// it stores: ready). Both take chunks in order from next_ under mu_; the
-// writer waits only for a chunk the prefaulter is zeroing at that moment
-// (at most one chunk, ~0.2 ms). So a prefaulter starved of CPU costs the
-// writer the zeroing, never a stall behind a queue.
+// Population writes nothing: no byte of the file changes, so it needs no
+// care about what the writer stored. The file ahead of the writer is cut
+// into chunks, each populated once, by whoever comes first: the prefaulter
+// thread (run) or, when the writer catches up with it, the writer itself
+// (before it writes: ready), so a starved prefaulter costs the writer the
+// population of the chunk it reaches, not a stall behind a queue. The
+// writer waits only for a chunk the prefaulter is populating at that
+// moment (at most one chunk).
 #pragma once
 
-#include "io/file.hpp"
 #include "io/mapped_file.hpp"
 
 #include <atomic>
@@ -36,40 +38,39 @@ namespace seglog::detail {
 
 class Prefault {
  public:
-  // Chunks end on 1 MiB boundaries (so should claims): writes that large
-  // let the page cache use large folios, and aligned ones zero 8–15%
-  // faster than the same writes unaligned (bench/page_prep).
-  static constexpr std::uint64_t kChunk = 1ull << 20;
+  // Chunks end on 2 MiB boundaries (so should claims): the size of a
+  // folio that a page-table entry of the level above maps whole (a PMD).
+  static constexpr std::uint64_t kChunk = 2ull << 20;
 
-  // `file` and `map` are the active segment's file (a descriptor of its
-  // own, which outlives the segment's) and read-write mapping. Nothing
-  // below `first` is ever zeroed; from `first` on, faults read no pages
-  // ahead (MappedFile::no_read_ahead).
-  Prefault(File file, std::shared_ptr<MappedFile> map, std::uint64_t first) noexcept;
+  // `map` is the active segment's read-write mapping. From `first` on
+  // (rounded down to a chunk) it is marked MADV_HUGEPAGE
+  // (MappedFile::huge_folios); nothing below `first` is populated.
+  Prefault(std::shared_ptr<MappedFile> map, std::uint64_t first) noexcept;
 
-  // Writer: lets chunks up to `end` be zeroed (a window ahead of its
+  // Writer: lets chunks up to `end` be populated (a window ahead of its
   // cursor; `from`, where the window starts, is at or past the cursor).
   void extend(std::uint64_t from, std::uint64_t end);
   // Writer: the end of everything claimed so far (extend's largest `end`).
   std::uint64_t claimed_end() const noexcept { return limit_seen_; }
-  // Prefaulter thread: zeroes and populates chunks up to the limit, one
-  // at a time, until none is left.
+  // Prefaulter thread: populates chunks up to the limit, one at a time,
+  // until none is left.
   void run() noexcept;
-  // Writer: returns once [from, to) may be stored: no chunk under it is
-  // waiting to be zeroed (it zeroes those itself) or being zeroed.
+  // Writer: returns once no chunk under [from, to) is waiting to be
+  // populated (it populates those itself) or being populated.
   void ready(std::uint64_t from, std::uint64_t to) noexcept {
     if (to > settled_end_.load(std::memory_order_acquire) && from < limit_seen_) {
       ready_slow(from, to);
     }
   }
-  // Seal: waits for a chunk being zeroed, and stops all zeroing.
+  // Seal: waits for a chunk being populated, and stops all population
+  // (the seal trims the file after the footer).
   void stop() noexcept;
 
  private:
   void ready_slow(std::uint64_t from, std::uint64_t to) noexcept;
-  // Zeroes and populates [from, to) (outside mu_). A failed write leaves
-  // the pages as they were: their first store faults them instead.
-  void zero(std::uint64_t from, std::uint64_t to) noexcept;
+  // Populates [from, to) (outside mu_). Best effort: what it leaves out
+  // the writer's first write there faults in instead.
+  void populate(std::uint64_t from, std::uint64_t to) noexcept;
   // Under mu_: publishes how far nothing is pending.
   void settle_locked() noexcept;
 
@@ -77,15 +78,14 @@ class Prefault {
     return (offset / kChunk + 1) * kChunk;
   }
 
-  File file_;
   std::shared_ptr<MappedFile> map_;
   std::mutex mu_;
   std::condition_variable chunk_done_;
-  std::uint64_t next_;           // chunks below were taken (zeroed or being zeroed)
+  std::uint64_t next_;           // chunks below were taken (populated or in progress)
   std::uint64_t limit_;          // chunks may be taken up to here
   std::uint64_t busy_from_ = 0;  // the prefaulter's chunk in progress,
   std::uint64_t busy_to_ = 0;    // empty when from == to
-  // Below it, no chunk is pending or being zeroed: the writer's fast path.
+  // Below it, no chunk is pending or in progress: the writer's fast path.
   std::atomic<std::uint64_t> settled_end_;
   std::uint64_t limit_seen_;  // writer's copy of limit_ (writer thread only)
 };

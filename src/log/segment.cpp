@@ -103,6 +103,7 @@ Status Segment::seal() {
                      "no room for the sparse-index footer (file shorter than its records)");
   }
   index_.encode_footer(map->data() + footer_offset, count, identity_.salt);
+  map->unmap_pages(0, map->size());
   // Roll step 6a (design.md, "Roll"): records and footer durable.
   if (auto s = ensure_file_open(); !s) return s;
   if (auto s = file_.data_sync(); !s) return s;

@@ -242,6 +242,9 @@ class Segment : public std::enable_shared_from_this<Segment> {
   bool accepts(std::uint64_t index) const noexcept {
     return active() && index == writer_.last_appended() + 1 && index >= start_index();
   }
+  // The batch about to be appended here holds `bytes` of records
+  // (ActiveWriter::begin_batch).
+  void begin_batch(std::uint64_t bytes) noexcept { writer_.begin_batch(bytes); }
   // Encodes one record at the appended end; not visible to readers until
   // publish(). The caller checked fits() and the index.
   void append(const EntryRef& entry) {
@@ -257,7 +260,7 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // See ActiveWriter::claim_prefault_window.
   std::shared_ptr<Prefault> claim_prefault_window() {
     if (sealed()) return nullptr;
-    return writer_.claim_prefault_window(path_);
+    return writer_.claim_prefault_window();
   }
   // Ends all zeroing ahead of the writer (waiting for a chunk in
   // progress): before a seal, and at close, so that no zero lands after
@@ -295,8 +298,11 @@ class Segment : public std::enable_shared_from_this<Segment> {
 
  private:
   Segment(const Config& cfg, std::filesystem::path path, SegmentIdentity identity);
+  // `populate`: make the first Prefault::kChunk of the file resident (a
+  // spare, prepared off the writer's thread).
   static Result<std::shared_ptr<Segment>> create(const Config& cfg, SegmentIdentity identity,
-                                                 const std::filesystem::path& temp_path);
+                                                 const std::filesystem::path& temp_path,
+                                                 bool populate);
 
   // pin() of a read-only handle: maps the sealed file its open saw, or
   // fails with stale (removed or replaced since). Errors: stale,

@@ -45,7 +45,7 @@ Result<std::shared_ptr<Segment>> Segment::prepare(const Config& cfg, std::uint64
   identity.index_interval_bytes = cfg.index_interval_bytes;
   std::filesystem::path temp_path = cfg.dir / segment_name(first_index);
   temp_path += std::string(kTempSuffix);
-  return create(cfg, identity, temp_path);
+  return create(cfg, identity, temp_path, false);
 }
 
 Result<std::shared_ptr<Segment>> Segment::prepare_spare(const Config& cfg, std::uint64_t capacity) {
@@ -57,18 +57,9 @@ Result<std::shared_ptr<Segment>> Segment::prepare_spare(const Config& cfg, std::
   char name[32];
   std::snprintf(name, sizeof name, "%016llx%s", static_cast<unsigned long long>(identity.salt),
                 kSpareSuffix.data());
-  auto spare = create(cfg, identity, cfg.dir / name);
-  // The first stores after the roll that takes this spare find their pages
-  // in the page cache (zero-filled here, not in the writer's store). Read,
-  // not write: dirty zeros would be written by the segment's next sync.
-  // Twice the streaming mark: by then a streaming writer's own windows
-  // (claim_prefault_window) have taken over; more would only be zeroing
-  // that competes with readers for memory bandwidth.
-  if (spare) {
-    (*spare)->writer_.map()->populate_read(kSegmentHeaderBytes,
-                                           2 * ActiveWriter::kPrefaultStreaming);
-  }
-  return spare;
+  // The first writes after the roll that takes this spare find their
+  // pages in the page cache (see create), not in the writer's time.
+  return create(cfg, identity, cfg.dir / name, true);
 }
 
 void Segment::assign(std::uint64_t first_index) noexcept {
@@ -81,7 +72,8 @@ void Segment::assign(std::uint64_t first_index) noexcept {
 }
 
 Result<std::shared_ptr<Segment>> Segment::create(const Config& cfg, SegmentIdentity identity,
-                                                 const std::filesystem::path& temp_path) {
+                                                 const std::filesystem::path& temp_path,
+                                                 bool populate) {
   const std::uint64_t capacity = identity.capacity;
   auto file = File::open(temp_path, File::Mode::create_or_truncate);
   if (!file) return file.error();
@@ -97,6 +89,17 @@ Result<std::shared_ptr<Segment>> Segment::create(const Config& cfg, SegmentIdent
   // Step 1 of a roll (design.md): allocate every block now, so a full disk
   // is no_space here and never SIGBUS on a later store into the mapping.
   if (auto s = segment->file_.preallocate(capacity); !s) return fail(s.error());
+  auto map = MappedFile::map(temp_path, MappedFile::Access::read_write, capacity);
+  if (!map) return fail(map.error());
+  // Page cache for this file in 2 MiB folios wherever a fault allocates it
+  // (log/prefault.hpp), which readers' mappings map whole. Without the
+  // hint a fault reads ahead in folios of 16 KiB to 1 MiB (the device's
+  // 8 MiB read-ahead ramping up), which are mapped 4 KiB at a time.
+  (*map)->huge_folios(0, capacity);
+  // Before the header page is written: a page already cached keeps its
+  // chunk from becoming one folio. Read, not write: dirty zeros would be
+  // written by the segment's next sync.
+  if (populate) (*map)->populate_read(0, Prefault::kChunk);
   std::array<std::byte, kSegmentHeaderBytes> page{};
   encode_identity(page.data(), identity);
   SegmentState state;
@@ -107,8 +110,6 @@ Result<std::shared_ptr<Segment>> Segment::create(const Config& cfg, SegmentIdent
   if (auto s = segment->file_.data_sync(); !s) return fail(s.error());
   segment->state_ = state;
   segment->file_size_.store(capacity, std::memory_order_relaxed);
-  auto map = MappedFile::map(temp_path, MappedFile::Access::read_write, capacity);
-  if (!map) return fail(map.error());
   segment->writer_.set_map(*map);
   segment->set_mapping(*map);
   segment->evictable_.store(false, std::memory_order_release);

@@ -114,8 +114,10 @@ Status SegmentLog::append(std::span<const Entry> entries) {
   AppendCursor cursor;
   bool have_segment = active_ && active_->accepts(entries.front().index);
   if (have_segment) cursor = active_->cursor();
+  std::uint64_t batch_bytes = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const std::uint64_t bytes = record_bytes(payload_of(entries[i]).size());
+    batch_bytes += bytes;
     if (!have_segment || !cursor.fits(bytes)) {
       const std::uint64_t capacity =
           std::max(cfg_.segment_size, AppendCursor::capacity_for_one(bytes));
@@ -153,6 +155,7 @@ Status SegmentLog::append(std::span<const Entry> entries) {
 
   std::uint64_t bytes_written = 0;
   std::size_t next_roll = 0;
+  if (active_) active_->begin_batch(batch_bytes);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (next_roll < rolls.size() && rolls[next_roll].position == i) {
       if (active_) {
@@ -165,6 +168,7 @@ Status SegmentLog::append(std::span<const Entry> entries) {
         }
         return s;
       }
+      active_->begin_batch(batch_bytes);
       ++next_roll;
     }
     active_->append(ref_of(entries[i]));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -288,4 +289,126 @@ TEST_CASE("read-only: an OS failure scanning the newest segment is io_error, not
   REQUIRE(last.has_value());
   CHECK(is_entry(*last, 100, 1));
 #endif
+}
+
+// Issue 12, defect 3, with descriptors running out (EMFILE): a read-only
+// handle must answer io_error, never a shorter log or a log without its
+// snapshot. In a child, first the open itself with no descriptor left,
+// then with one more each time until it succeeds; then a handle opened
+// normally whose process has used up every descriptor, reading every
+// entry (the reader maps one segment at a time, so each read of another
+// segment opens its file again), the snapshot and the hard state: each
+// answer is right or io_error. (The open needs a few descriptors at a
+// time, not one per file: a sweep over how many are left reaches only the
+// first few files it opens; the reads after the open reach the rest.)
+TEST_CASE("read-only: running out of descriptors is io_error, never less data",
+          "[read_only][io_error]") {
+  TempDir dir;
+  {
+    auto writer = open_or_fail(writer_options(dir.path()));
+    REQUIRE(writer->append_entries(make_entries(1, 300, 1, kPayload)));
+    const std::vector<std::byte> data(1000, std::byte{7});
+    const std::vector<std::byte> metadata(10, std::byte{9});
+    REQUIRE(writer->save_snapshot(data, 50, 1, metadata));
+    REQUIRE(writer->save_state({2, "b", 40}));
+    REQUIRE(writer->close());
+  }
+  // A writer that appends, syncs and dies without close: the newest
+  // segment stays unsealed (read from a private copy by the reader).
+  const pid_t writer = ::fork();
+  REQUIRE(writer >= 0);
+  if (writer == 0) {
+    auto opened = SegmentedStorage::open(writer_options(dir.path()));
+    if (!opened) ::_exit(3);
+    if (!(*opened)->append_entries(make_entries(301, 100, 1, kPayload))) ::_exit(4);
+    if (!(*opened)->sync()) ::_exit(5);
+    ::_exit(0);
+  }
+  int writer_status = 0;
+  REQUIRE(::waitpid(writer, &writer_status, 0) == writer);
+  REQUIRE(WIFEXITED(writer_status));
+  REQUIRE(WEXITSTATUS(writer_status) == 0);
+  REQUIRE(segment_files(dir.path()).size() >= 3);
+
+  enum Outcome { io_error = 10, less = 11, whole = 12, other_error = 13, no_limit = 14 };
+  // In the child: how the handle answers, read by read.
+  auto read_all = [](SegmentedStorage& log) -> int {
+    int errors = 0;
+    auto note = [&errors](const seglog::Error& e) {
+      if (e != errc::io_error) ::_exit(other_error);
+      ++errors;
+    };
+    if (log.first_index() != 1 || log.last_index() != 400) return less;
+    for (std::uint64_t i = 1; i <= 400; ++i) {
+      auto v = log.read_entry(i);
+      if (!v) {
+        note(v.error());
+        continue;
+      }
+      if (!is_entry(*v, i, 1)) return less;
+    }
+    if (auto snapshot = log.get_snapshot(); !snapshot) {
+      note(snapshot.error());
+    } else if (!snapshot->has_value() || (*snapshot)->meta.last_index != 50 ||
+               (*snapshot)->meta.metadata.size() != 10 || (*snapshot)->data.size() != 1000) {
+      return less;
+    }
+    if (auto state = log.get_state(); !state) {
+      note(state.error());
+    } else if (state->current_term != 2 || state->commit_index != 40) {
+      return less;
+    }
+    return errors > 0 ? io_error : whole;
+  };
+  auto run_child = [&](int spare, bool exhaust_after_open) {
+    const pid_t reader = ::fork();
+    REQUIRE(reader >= 0);
+    if (reader == 0) {
+      if (spare >= 0) {
+        // Every descriptor taken, then `spare` of them given back.
+        std::vector<int> taken;
+        for (int fd; (fd = ::dup(0)) >= 0;) taken.push_back(fd);
+        if (errno != EMFILE || taken.size() < static_cast<std::size_t>(spare)) ::_exit(no_limit);
+        for (int k = 0; k < spare; ++k) {
+          ::close(taken.back());
+          taken.pop_back();
+        }
+      }
+      auto opened = SegmentedStorage::open(reader_options(dir.path()));
+      if (!opened) ::_exit(opened.error() == errc::io_error ? io_error : other_error);
+      if (exhaust_after_open) {
+        // Every descriptor left taken: the handle's next open() fails.
+        while (::dup(0) >= 0) {
+        }
+        if (errno != EMFILE) ::_exit(no_limit);
+      }
+      ::_exit(read_all(**opened));
+    }
+    int status = 0;
+    REQUIRE(::waitpid(reader, &status, 0) == reader);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+  };
+  const char* legend =
+      " (10 io_error, 11 less than the directory holds, 12 all of it, 13 another error, "
+      "14 no limit set)";
+
+  // The open with no descriptor left, then one more each time, until it
+  // has what it needs: before that, io_error every time.
+  int spare = 0;
+  for (;; ++spare) {
+    REQUIRE(spare < 64);
+    const int outcome = run_child(spare, false);
+    INFO("descriptors left for the open: " << spare << ", outcome " << outcome << legend);
+    REQUIRE((outcome == io_error || outcome == whole));
+    if (outcome == whole) break;
+  }
+  CHECK(spare >= 1);
+  // Descriptors used up after the open: reads of segments no longer
+  // mapped, the snapshot and the state need new ones.
+  const int exhausted = run_child(-1, true);
+  INFO("descriptors used up after the open: outcome " << exhausted << legend);
+  CHECK(exhausted == io_error);
+  // And with descriptors, the same handle's answers are all right.
+  CHECK(run_child(-1, false) == whole);
 }

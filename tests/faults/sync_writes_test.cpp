@@ -1,8 +1,9 @@
 // sync_writes_test.cpp — how the active segment writes for a writer that
 // syncs often (src/log/segment.hpp: record_destination, write_staged,
-// extend_runway): small unsynced batches go out as one pwrite per publish,
-// a streaming writer and records over the staging buffer store through the
-// mapping, a failed pwrite falls back to the mapping, and zeros written
+// extend_runway): batches go out as one pwrite per publish (or per staging
+// buffer's worth), a streaming writer's small batches and records over the
+// staging buffer store through the mapping, a failed pwrite falls back to
+// the mapping, and zeros written
 // ahead of the records before small syncs leave no unwritten (fallocated)
 // extent there, which recovery reads as a clean end.
 #include <seglog/seglog.hpp>
@@ -31,6 +32,7 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -43,10 +45,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The segment's constants as the tests rely on them (segment.hpp): the
-// staging buffer, the streaming mark, the largest batch that gets a runway.
+// The segment's constants as the tests rely on them (active_writer.hpp):
+// the staging buffer, the streaming mark, the smallest batch a streaming
+// writer writes with pwrite, the largest batch that gets a runway.
 constexpr std::uint64_t kStagingBytes = 256ull << 10;
 constexpr std::uint64_t kStreamingBytes = 1ull << 20;
+constexpr std::uint64_t kStoredBatchBytes = 1024;
 constexpr std::uint64_t kRunwayMaxBatch = 64ull << 10;
 
 // 8 MiB segments: every case stays below half of one, so nothing rolls and
@@ -98,28 +102,16 @@ class SegmentCalls final : public seglog::detail::fault::Hook {
     return since(mark);
   }
 
-  // The prefaulter's zeros ahead of a streaming writer (Op::zero_ahead)
-  // come from its own thread whenever it runs: counted here, not listed.
-  std::size_t zeros_ahead() const {
-    std::lock_guard lock(mu_);
-    return zeros_ahead_;
-  }
-
   int before(const seglog::detail::fault::Call&) override { return 0; }
   void after(const seglog::detail::fault::Call& call, int err) override {
     if (!is_segment_name(call.path.filename().string())) return;
     std::lock_guard lock(mu_);
-    if (call.op == Op::zero_ahead) {
-      ++zeros_ahead_;
-      return;
-    }
     seen_.push_back({call.op, err});
   }
 
  private:
   mutable std::mutex mu_;
   std::vector<Seen> seen_;
-  std::size_t zeros_ahead_ = 0;
 };
 
 std::size_t count_op(const std::vector<SegmentCalls::Seen>& calls, Op op) {
@@ -322,37 +314,41 @@ TEST_CASE("a writer that syncs small batches writes each batch with one pwrite",
                        2);
     expect_entries(*storage, model, model.last());
     sync_or_fail(*storage);
-    // Below the streaming mark nothing is zeroed ahead: the next
-    // fdatasync would have to write those zeros too.
-    CHECK(calls.zeros_ahead() == 0);
   }
   (void)log.close_reopen_and_expect_all();
 }
 
-TEST_CASE("a streaming writer stores records through the mapping", "[faults][sync_writes]") {
+TEST_CASE("a streaming writer writes batches with pwrite and stores small ones",
+          "[faults][sync_writes]") {
   LogUnderTest log(4);
   Model& model = log.model;
   {
     auto& storage = log.storage;
     SegmentCalls calls;
-    // 1,100 x 1,032 B = 1,135,200 B unsynced: past the streaming mark.
+    // 1,100 x 1,032 B = 1,135,200 B unsynced in one batch: past the
+    // streaming mark, and still one pwrite per staging buffer's worth
+    // (254 records of 1,032 B fill one), never a store.
     std::size_t mark = calls.size();
     append_or_fail(*storage, model.next(1100, 1000));
     REQUIRE(model.record_bytes_upto(model.last()) - model.record_bytes_upto(4) >= kStreamingBytes);
     {
       const auto seen = calls.since(mark);
       INFO("calls on the segment: " << describe(seen));
-      // Staged up to the mark (4 buffers of 256 KiB), then the mapping.
-      CHECK(count_op(seen, Op::write) <= kStreamingBytes / kStagingBytes + 1);
+      CHECK(count_op(seen, Op::write) == 5);
       CHECK(count_op(seen, Op::sync) == 0);
     }
-    mark = calls.size();
-    append_or_fail(*storage, model.next(20, 100));
-    append_or_fail(*storage, model.next(1, 5000));
-    {
-      const auto seen = calls.since(mark);
-      INFO("calls on the segment: " << describe(seen));
-      CHECK(seen.empty());
+    expect_entries(*storage, model, model.last());
+    // Streaming now: a batch under kStoredBatchBytes is stored through the
+    // mapping (no call at all), a larger one is one pwrite.
+    REQUIRE(5 * seglog::detail::record_bytes(100) < kStoredBatchBytes);
+    REQUIRE(20 * seglog::detail::record_bytes(100) >= kStoredBatchBytes);
+    for (int round = 0; round < 4; ++round) {
+      INFO("round " << round);
+      expect_only_writes(calls.during([&] { append_or_fail(*storage, model.next(5, 100)); }), 0);
+      expect_only_writes(calls.during([&] { append_or_fail(*storage, model.next(1, 500)); }), 0);
+      expect_only_writes(calls.during([&] { append_or_fail(*storage, model.next(20, 100)); }), 1);
+      expect_only_writes(calls.during([&] { append_or_fail(*storage, model.next(1, 5000)); }), 1);
+      expect_entries(*storage, model, model.last());
     }
     expect_entries(*storage, model, model.last());
     // A sync after a streamed batch (over kRunwayMaxBatch): the state slot
@@ -429,29 +425,27 @@ TEST_CASE("a failed pwrite of staged records falls back to the mapping", "[fault
   CHECK(log.close_reopen_and_expect_all()->stats().torn_tails_cut == 0);
 }
 
-TEST_CASE("failed zero_ahead writes cost a streaming writer nothing but speed",
+TEST_CASE("a streaming writer's stores and pwrites, mixed over many prefault chunks, read back",
           "[faults][sync_writes]") {
   LogUnderTest log(10);
   Model& model = log.model;
   {
     auto& storage = log.storage;
-    {
-      ScopedFault eio(Op::zero_ahead, EIO, FaultFilter().named(".seg"));
-      // 6 MiB unsynced, batch after batch: past the streaming mark every
-      // chunk the writer reaches was claimed, and is zeroed (here: fails
-      // to be) before a store, by the prefaulter or by the writer taking
-      // it over; the stores then fault the pages in themselves.
-      for (int batch = 0; batch < 96; ++batch) {
-        append_or_fail(*storage, model.next(64, 1000));
-      }
-      CHECK(eio.hits() >= 1);
-      expect_entries(*storage, model, model.last());
-      sync_or_fail(*storage);
+    // 6 MiB unsynced, batch after batch: past the streaming mark the
+    // prefaulter populates 2 MiB chunks ahead while the writer stores
+    // small batches and writes large ones into the same chunks (or
+    // populates a chunk itself when it catches up).
+    std::mt19937_64 rng(7);
+    auto below = [&rng](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+    for (int batch = 0; batch < 96; ++batch) {
+      const bool small = below(3) == 0;
+      append_or_fail(*storage,
+                     small ? model.next(1 + below(6), 100) : model.next(64, 500 + below(1000)));
+      if (batch % 16 == 15) expect_entries(*storage, model, model.last());
     }
+    sync_or_fail(*storage);
     CHECK_FALSE(storage->stats().sync_failed);
     expect_entries(*storage, model, model.last());
-    for (int batch = 0; batch < 48; ++batch) append_or_fail(*storage, model.next(64, 1000));
-    sync_or_fail(*storage);
   }
   CHECK(log.close_reopen_and_expect_all()->stats().torn_tails_cut == 0);
 }
