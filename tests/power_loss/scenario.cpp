@@ -3,6 +3,7 @@
 // one image).
 #include "power_loss/scenario.hpp"
 
+#include "meta/kv_file.hpp"
 #include "power_loss/image_check.hpp"
 #include "support/results.hpp"
 #include "support/small_options.hpp"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <span>
 #include <sstream>
 
 namespace seglog::test {
@@ -169,6 +171,10 @@ void Scenario::crash_and_reopen(std::uint64_t pattern) {
   }
   log_.entries.resize(static_cast<std::size_t>(last + 1 - log_.first));
   log_.synced_last = last;
+  // Every set_value had returned: each value survived, nothing else did.
+  for (const auto& [key, value] : values_) {
+    REQUIRE(storage_->get_value(std::as_bytes(std::span(key))).value() == value);
+  }
   if (observer_) observer_->end_operation();
   expectations_.push_back(current());
   model_->end_operation(static_cast<int>(expectations_.size() - 1));
@@ -181,6 +187,7 @@ Expectation Scenario::current() const {
   e.states = {state_};
   e.clusters = {cluster_};
   e.snapshots = {snapshot_};
+  for (const auto& [key, value] : values_) e.values[key] = {value};
   return e;
 }
 
@@ -308,6 +315,58 @@ void Scenario::save_snapshot(std::uint64_t last_index, std::uint64_t last_term) 
   snapshot_ = meta;
 }
 
+void Scenario::restart_log(std::uint64_t next_index, std::uint64_t prev_term) {
+  LogState next;
+  next.label = "restarted";
+  next.first = next_index;
+  next.synced_last = next_index - 1;  // empty, and durable once returned
+  next.restart = RestartRecord{next_index, prev_term};
+  Expectation during = current();
+  during.logs = {log_, next};
+  during.logs.front().label = "old";
+  Expectation after = current();
+  after.logs = {next};
+  run("restart_log(" + std::to_string(next_index) + ", term " + std::to_string(prev_term) + ")",
+      during, after, [&] { REQUIRE(storage_->restart_log(next_index, prev_term)); });
+  log_ = next;
+}
+
+void Scenario::set_value(const std::string& key, std::size_t value_bytes) {
+  const Value value = kv_value(++sets_, value_bytes);
+  Expectation during = current();
+  std::vector<std::optional<Value>>& allowed = during.values[key];
+  if (allowed.empty()) allowed.push_back(std::nullopt);  // a new key
+  allowed.push_back(value);
+  Expectation after = current();
+  after.values[key] = {value};
+  run("set_value(" + key_label(key) + ", " + std::to_string(value_bytes) + " bytes)", during, after,
+      [&] { REQUIRE(storage_->set_value(std::as_bytes(std::span(key)), value)); });
+  values_[key] = value;
+}
+
+std::uint64_t Scenario::fill_values(std::uint64_t room_bytes) {
+  REQUIRE(model_ != nullptr);
+  // Each of these is an append like the recorded sets around it; as crash
+  // points they would only repeat those, hundreds of times.
+  model_->set_capturing(false);
+  std::uint64_t made = 0;
+  while (kv_room() >= room_bytes) {
+    REQUIRE(made < 10'000);
+    // Records of at most 2 KiB: the fill stops with more than
+    // room_bytes - 2 KiB left.
+    set_value("fill-" + std::to_string(made % 8), 1000 + (made * 397) % 1000);
+    ++made;
+  }
+  model_->set_capturing(true);
+  return made;
+}
+
+std::uint64_t Scenario::kv_room() const {
+  auto kv = seglog::detail::KvFile::open(dir(), false);
+  REQUIRE(kv);
+  return kv->capacity() - kv->end();
+}
+
 std::uint64_t Scenario::check_images(std::uint64_t images, bool expect_clean) {
   if (observer_) {
     // The background work the last operation queued is part of the record.
@@ -381,6 +440,17 @@ std::uint64_t Scenario::check_images(std::uint64_t images, bool expect_clean) {
     out << " failed " << c.failures << "\n";
     all_images += c.images;
     all_failures += c.failures;
+  }
+  std::uint64_t unrecorded = 0;
+  std::uint64_t unrecorded_steps = 0;
+  for (const auto& [label, n] : steps) {
+    if (per_operation.count(label)) continue;
+    ++unrecorded;
+    unrecorded_steps += static_cast<std::uint64_t>(n);
+  }
+  if (unrecorded > 0) {
+    out << "  without crash points (fill_values): " << unrecorded << " operations, "
+        << unrecorded_steps << " steps\n";
   }
   out << "  total: " << all_images << " images, " << all_failures << " failed; pages differing "
       << total.pages_differing << " (kept " << total.pages_kept << ", restored "
