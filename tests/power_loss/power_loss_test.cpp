@@ -194,7 +194,9 @@ TEST_CASE("power loss during restart_log opens to the old log or the restarted o
   s.restart_log(700, 4);
   s.append(20, 4);
   s.close();
-  s.check_images(images_per_crash_point(kCiPatterns));
+  // Two thirds of the loss patterns (every crash point still): with the
+  // set_value case, the suite's time grows by about a fifth, not by half.
+  s.check_images(images_per_crash_point(kCiPatterns * 2 / 3));
 }
 
 TEST_CASE("power loss during set_value keeps each key's old or new value, through rewrites",
@@ -226,7 +228,9 @@ TEST_CASE("power loss during set_value keeps each key's old or new value, throug
   s.save_snapshot(50, 1);
   s.set_value(large_key, 100);
   s.close();
-  s.check_images(images_per_crash_point(kCiPatterns));
+  // Half the loss patterns: most of these crash points are appends of a
+  // record or two pages, which a dozen patterns keep, restore and tear.
+  s.check_images(images_per_crash_point(kCiPatterns / 2));
 }
 
 TEST_CASE("the power-loss check fails when the model forgets the segments' fsyncs",
