@@ -7,6 +7,7 @@
 #include "io/file.hpp"
 #include "log/segment_log.hpp"
 
+#include <algorithm>
 #include <array>
 #include <system_error>
 
@@ -35,6 +36,12 @@ Result<std::vector<SegmentFileId>> SegmentLog::list_segment_files() {
     files.push_back({entry.path(), identity->salt});
   }
   if (ec) return os_error("list directory", cfg_.dir, ec.value());
+  // In index order (names are zero-padded), not the file system's
+  // directory order: the unlinks of step 3 and the salts in restart.json
+  // then come out the same on every file system (the golden records of
+  // tests/power_loss compare them call by call).
+  std::sort(files.begin(), files.end(),
+            [](const SegmentFileId& a, const SegmentFileId& b) { return a.path < b.path; });
   return files;
 }
 

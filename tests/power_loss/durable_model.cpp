@@ -87,7 +87,7 @@ void DurableModel::end_operation(int expectation) {
   // it, so names and contents agree.
   seglog::detail::fault::PauseCalls pause;
   std::lock_guard lock(mu_);
-  capture("after " + label_ + " returned", expectation);
+  if (capturing_) capture("after " + label_ + " returned", expectation);
   expectation_ = expectation;
 }
 
@@ -167,7 +167,7 @@ int DurableModel::before(const Call& call) {
     name += call.from->filename().string() + " -> ";
   }
   name += call.op == Op::sync_directory ? std::string("<dir>") : call.path.filename().string();
-  capture("before " + name, expectation_);
+  if (capturing_) capture("before " + name, expectation_);
   // A file about to lose its last name: keep what it holds, in case the
   // power loss undoes the unlink or rename.
   if (call.op == Op::unlink || call.op == Op::rename) {

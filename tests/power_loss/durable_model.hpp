@@ -81,6 +81,13 @@ class DurableModel final : public seglog::detail::fault::Hook {
     std::lock_guard lock(mu_);
     return step_counts_;
   }
+  // false: the steps from now on are tracked (syncs, names) but make no
+  // crash point; true: they do again. For sets that only fill stable.kv up
+  // to its rewrite: each is the same append as the recorded sets around it.
+  void set_capturing(bool capturing) {
+    std::lock_guard lock(mu_);
+    capturing_ = capturing;
+  }
   // Removes the hook (the destructor does too).
   void uninstall();
 
@@ -125,6 +132,7 @@ class DurableModel final : public seglog::detail::fault::Hook {
   std::vector<CrashPoint> points_;
   std::map<int, Content> last_captured_;  // to share unchanged contents
   std::string forget_syncs_of_;
+  bool capturing_ = true;
   std::string label_ = "setup";
   // Steps from another thread are the log's background work.
   std::thread::id operation_thread_ = std::this_thread::get_id();

@@ -10,7 +10,9 @@
 
 #include "support/entries.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,14 @@ inline std::vector<LogEntry> power_loss_entries(std::uint64_t first, std::uint64
   return out;
 }
 
+// What restart.json says: where the last restart_log restarted the log.
+struct RestartRecord {
+  std::uint64_t next_index = 1;
+  std::uint64_t prev_term = 0;
+
+  friend bool operator==(const RestartRecord&, const RestartRecord&) = default;
+};
+
 // One log a directory may open to: first_index `first`, entries
 // [first, first + entries.size()), of which at least [first, synced_last]
 // must be there (invariant 2: synced means durable; the rest a prefix).
@@ -40,9 +50,18 @@ struct LogState {
   std::uint64_t first = 1;
   std::vector<LogEntry> entries;
   std::uint64_t synced_last = 0;
+  // restart.json beside this log (nullopt: never restarted). The old log
+  // and the restarted one differ here too, so an image pairing one's
+  // segments with the other's restart.json (a mix) is no allowed state.
+  std::optional<RestartRecord> restart;
 
   std::uint64_t last() const { return first + entries.size() - 1; }
 };
+
+using Value = std::vector<std::byte>;
+// stable.kv: for each key set so far, the values get_value may return
+// (nullopt: absent); two for the key of a set in flight (old, new).
+using AllowedValues = std::map<std::string, std::vector<std::optional<Value>>>;
 
 // What an image may open to: any of `logs`, and each of the files beside
 // the log one of its listed values (nullopt: absent).
@@ -51,7 +70,20 @@ struct Expectation {
   std::vector<PersistentState> states{PersistentState{}};
   std::vector<std::optional<ClusterConfig>> clusters{std::nullopt};
   std::vector<std::optional<SnapshotMeta>> snapshots{std::nullopt};
+  AllowedValues values;  // empty: the scenario never set a value
 };
+
+// The value of the `n`th set_value of a scenario: each set stores bytes of
+// its own, so an old value and a new one never compare equal.
+inline Value kv_value(std::uint64_t n, std::size_t size) {
+  return payload_for(n * 104729 + 11, size);
+}
+
+// How messages and labels show a key: a 1 KiB key by its size.
+inline std::string key_label(const std::string& key) {
+  if (key.size() <= 16) return key;
+  return key.substr(0, 4) + ".. (" + std::to_string(key.size()) + " bytes)";
+}
 
 // The snapshot data a test saves for last index `last_index`.
 inline std::vector<std::byte> snapshot_data(std::uint64_t last_index) {

@@ -27,8 +27,10 @@ namespace seglog::test {
 //  - Every op of the seam but zero_ahead: the prefaulter's zeros (on its
 //    thread or the writer's, in chunks depending on who gets there first)
 //    are timing, not durability.
-//  - write: [offset, +bytes) (write_ranges.hpp); preallocate and truncate:
-//    the file's size after the call. Every other op: its file.
+//  - write: [offset, +bytes) (write_ranges.hpp), but restart.json's
+//    length, which depends on the random salts it lists, as "+<salts>";
+//    preallocate and truncate: the file's size after the call. Every
+//    other op: its file.
 //  - Random names by order of first appearance in the writer (w) or the
 //    background (b): "<spare b1>", "<snapshot tmp w1>", "<random w1>";
 //    the directory itself is "<dir>". A run of unlinks of random-named

@@ -1,7 +1,10 @@
 // power_loss/scenario.cpp — operations under the durable model and the
-// check of every crash image (scenario.hpp).
+// check of every crash image, counted (scenario.hpp; image_check.cpp checks
+// one image).
 #include "power_loss/scenario.hpp"
 
+#include "meta/kv_file.hpp"
+#include "power_loss/image_check.hpp"
 #include "support/results.hpp"
 #include "support/small_options.hpp"
 
@@ -10,127 +13,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <span>
 #include <sstream>
 
 namespace seglog::test {
 namespace {
-
-std::string describe_log(const LogState& log) {
-  return log.label + " [" + std::to_string(log.first) + ", " + std::to_string(log.last()) +
-         "] synced to " + std::to_string(log.synced_last);
-}
-
-// Why `entries` (read from an image, starting at `first`) is not a version
-// of `expected`, or "" when it is.
-std::string mismatch(const LogState& expected, std::uint64_t first,
-                     const std::vector<LogEntry>& entries) {
-  if (first != expected.first) return "first index " + std::to_string(first);
-  const std::uint64_t last = first + entries.size() - 1;
-  if (last + 1 < expected.synced_last + 1) {
-    return "last index " + std::to_string(last) + " below the synced " +
-           std::to_string(expected.synced_last);
-  }
-  if (last > expected.last()) return "last index " + std::to_string(last) + " beyond the log";
-  for (std::size_t k = 0; k < entries.size(); ++k) {
-    const LogEntry& got = entries[k];
-    const LogEntry& want = expected.entries[k];
-    if (got.index != want.index || got.term != want.term || got.type != want.type ||
-        got.data != want.data) {
-      return "entry " + std::to_string(first + k) + " differs (term " + std::to_string(got.term) +
-             ", " + std::to_string(got.data.size()) + " bytes)";
-    }
-  }
-  return {};
-}
-
-// ", state old" / ", state new" when a file had two allowed versions.
-std::string which_of(const char* file, std::size_t choices, std::ptrdiff_t position) {
-  if (choices < 2) return {};
-  return std::string(", ") + file + (position == 0 ? " old" : " new");
-}
-
-struct ImageVerdict {
-  std::string outcome;  // e.g. "old, whole"; empty when failed
-  std::string failure;
-};
-
-// `then_write`: also append, sync and close the recovered log (the costly
-// part of a check, so done for every third loss pattern of each point).
-ImageVerdict check_image(const std::filesystem::path& dir, const Expectation& expected,
-                         bool then_write) {
-  auto opened = SegmentedStorage::open(small_options(dir));
-  if (!opened) return {{}, "open failed: " + describe(outcome(opened))};
-  SegmentedStorage& s = **opened;
-  const std::uint64_t first = s.first_index();
-  const std::uint64_t last = s.last_index();
-  std::vector<LogEntry> entries;
-  if (last >= first) {
-    auto read = s.get_entries(first, last + 1);
-    if (!read) return {{}, "get_entries failed: " + describe(outcome(read))};
-    entries = std::move(*read);
-    if (entries.size() != last - first + 1) return {{}, "get_entries returned a short range"};
-  }
-  std::string verdict;
-  std::string reasons;
-  for (const LogState& log : expected.logs) {
-    const std::string why = mismatch(log, first, entries);
-    if (why.empty()) {
-      verdict = "log " + log.label + (last == log.last() ? " whole" : " prefix");
-      break;
-    }
-    reasons += " [" + describe_log(log) + ": " + why + "]";
-  }
-  if (verdict.empty()) {
-    return {{},
-            "log [" + std::to_string(first) + ", " + std::to_string(last) +
-                "] is no allowed state:" + reasons};
-  }
-  auto state = s.get_state();
-  if (!state) return {{}, "get_state failed: " + describe(outcome(state))};
-  const auto state_at = std::find(expected.states.begin(), expected.states.end(), *state);
-  if (state_at == expected.states.end()) {
-    return {
-        {},
-        "state.json holds an unexpected state (term " + std::to_string(state->current_term) + ")"};
-  }
-  verdict += which_of("state", expected.states.size(), state_at - expected.states.begin());
-  auto cluster = s.get_cluster_config();
-  if (!cluster) return {{}, "get_cluster_config failed: " + describe(outcome(cluster))};
-  const auto cluster_at = std::find(expected.clusters.begin(), expected.clusters.end(), *cluster);
-  if (cluster_at == expected.clusters.end()) {
-    return {{}, "cluster.json holds an unexpected configuration"};
-  }
-  verdict += which_of("cluster", expected.clusters.size(), cluster_at - expected.clusters.begin());
-  auto snapshot = s.get_snapshot();
-  if (!snapshot) return {{}, "get_snapshot failed: " + describe(outcome(snapshot))};
-  std::optional<SnapshotMeta> meta;
-  if (*snapshot) {
-    meta = (*snapshot)->meta;
-    if ((*snapshot)->data != snapshot_data(meta->last_index)) {
-      return {{}, "snapshot data differs from what was saved"};
-    }
-  }
-  const auto snapshot_at = std::find(expected.snapshots.begin(), expected.snapshots.end(), meta);
-  if (snapshot_at == expected.snapshots.end()) {
-    return {{}, "snapshot.bin holds an unexpected snapshot"};
-  }
-  verdict +=
-      which_of("snapshot", expected.snapshots.size(), snapshot_at - expected.snapshots.begin());
-  if (!then_write) return {verdict, {}};
-  // Recovery leaves a writable log: the next entry goes in and syncs.
-  const std::uint64_t next = std::max(last + 1, first);
-  std::vector<LogEntry> one{power_loss_entry(next, 1000)};
-  if (auto appended = s.append_entries(one); !appended) {
-    return {{}, "append after recovery failed: " + describe(outcome(appended))};
-  }
-  if (auto synced = s.sync(); !synced) {
-    return {{}, "sync after recovery failed: " + describe(outcome(synced))};
-  }
-  if (auto closed = s.close(); !closed) {
-    return {{}, "close after recovery failed: " + describe(outcome(closed))};
-  }
-  return {verdict, {}};
-}
 
 // What an image held, for a failure message: its files (synced size /
 // size in the image) and the namespace operations pending at the crash.
@@ -284,6 +171,10 @@ void Scenario::crash_and_reopen(std::uint64_t pattern) {
   }
   log_.entries.resize(static_cast<std::size_t>(last + 1 - log_.first));
   log_.synced_last = last;
+  // Every set_value had returned: each value survived, nothing else did.
+  for (const auto& [key, value] : values_) {
+    REQUIRE(storage_->get_value(std::as_bytes(std::span(key))).value() == value);
+  }
   if (observer_) observer_->end_operation();
   expectations_.push_back(current());
   model_->end_operation(static_cast<int>(expectations_.size() - 1));
@@ -296,6 +187,7 @@ Expectation Scenario::current() const {
   e.states = {state_};
   e.clusters = {cluster_};
   e.snapshots = {snapshot_};
+  for (const auto& [key, value] : values_) e.values[key] = {value};
   return e;
 }
 
@@ -423,6 +315,58 @@ void Scenario::save_snapshot(std::uint64_t last_index, std::uint64_t last_term) 
   snapshot_ = meta;
 }
 
+void Scenario::restart_log(std::uint64_t next_index, std::uint64_t prev_term) {
+  LogState next;
+  next.label = "restarted";
+  next.first = next_index;
+  next.synced_last = next_index - 1;  // empty, and durable once returned
+  next.restart = RestartRecord{next_index, prev_term};
+  Expectation during = current();
+  during.logs = {log_, next};
+  during.logs.front().label = "old";
+  Expectation after = current();
+  after.logs = {next};
+  run("restart_log(" + std::to_string(next_index) + ", term " + std::to_string(prev_term) + ")",
+      during, after, [&] { REQUIRE(storage_->restart_log(next_index, prev_term)); });
+  log_ = next;
+}
+
+void Scenario::set_value(const std::string& key, std::size_t value_bytes) {
+  const Value value = kv_value(++sets_, value_bytes);
+  Expectation during = current();
+  std::vector<std::optional<Value>>& allowed = during.values[key];
+  if (allowed.empty()) allowed.push_back(std::nullopt);  // a new key
+  allowed.push_back(value);
+  Expectation after = current();
+  after.values[key] = {value};
+  run("set_value(" + key_label(key) + ", " + std::to_string(value_bytes) + " bytes)", during, after,
+      [&] { REQUIRE(storage_->set_value(std::as_bytes(std::span(key)), value)); });
+  values_[key] = value;
+}
+
+std::uint64_t Scenario::fill_values(std::uint64_t room_bytes) {
+  REQUIRE(model_ != nullptr);
+  // Each of these is an append like the recorded sets around it; as crash
+  // points they would only repeat those, hundreds of times.
+  model_->set_capturing(false);
+  std::uint64_t made = 0;
+  while (kv_room() >= room_bytes) {
+    REQUIRE(made < 10'000);
+    // Records of at most 2 KiB: the fill stops with more than
+    // room_bytes - 2 KiB left.
+    set_value("fill-" + std::to_string(made % 8), 1000 + (made * 397) % 1000);
+    ++made;
+  }
+  model_->set_capturing(true);
+  return made;
+}
+
+std::uint64_t Scenario::kv_room() const {
+  auto kv = seglog::detail::KvFile::open(dir(), false);
+  REQUIRE(kv);
+  return kv->capacity() - kv->end();
+}
+
 std::uint64_t Scenario::check_images(std::uint64_t images, bool expect_clean) {
   if (observer_) {
     // The background work the last operation queued is part of the record.
@@ -496,6 +440,17 @@ std::uint64_t Scenario::check_images(std::uint64_t images, bool expect_clean) {
     out << " failed " << c.failures << "\n";
     all_images += c.images;
     all_failures += c.failures;
+  }
+  std::uint64_t unrecorded = 0;
+  std::uint64_t unrecorded_steps = 0;
+  for (const auto& [label, n] : steps) {
+    if (per_operation.count(label)) continue;
+    ++unrecorded;
+    unrecorded_steps += static_cast<std::uint64_t>(n);
+  }
+  if (unrecorded > 0) {
+    out << "  without crash points (fill_values): " << unrecorded << " operations, "
+        << unrecorded_steps << " steps\n";
   }
   out << "  total: " << all_images << " images, " << all_failures << " failed; pages differing "
       << total.pages_differing << " (kept " << total.pages_kept << ", restored "

@@ -77,6 +77,20 @@ class Scenario {
   void save_state(const PersistentState& state);
   void save_cluster_config(const ClusterConfig& config);
   void save_snapshot(std::uint64_t last_index, std::uint64_t last_term);
+  // During: the old log or the restarted one (empty at `next_index`,
+  // restart.json new), never a mix; after: the restarted one.
+  void restart_log(std::uint64_t next_index, std::uint64_t prev_term);
+  // Sets `key` to a value of its own of `value_bytes`. During: the key's
+  // old or new value, every other key as it was; after: the new value.
+  void set_value(const std::string& key, std::size_t value_bytes);
+  // Sets eight small keys (values of 1 to 2 KiB), each as set_value does
+  // but without crash points, until fewer than `room_bytes` are left
+  // before stable.kv's capacity: the next sets reach its rewrite. Returns
+  // how many it made.
+  std::uint64_t fill_values(std::uint64_t room_bytes);
+  // The bytes stable.kv can still take before a set must rewrite it (0:
+  // no file yet), read from the live directory.
+  std::uint64_t kv_room() const;
   void close();
   // A power loss now (loss pattern `pattern` of this instant), then open
   // the crashed directory as the operation "open after a crash" (a crash
@@ -117,6 +131,8 @@ class Scenario {
   PersistentState state_;
   std::optional<ClusterConfig> cluster_;
   std::optional<SnapshotMeta> snapshot_;
+  std::map<std::string, Value> values_;
+  std::uint64_t sets_ = 0;  // set_value calls so far: the next value's seed
   std::vector<Expectation> expectations_;
 };
 
