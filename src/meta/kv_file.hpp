@@ -8,7 +8,7 @@
 
 #include <seglog/error.hpp>
 
-#include "kv_args.hpp"
+#include "meta/kv_format.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -21,23 +21,13 @@
 
 namespace seglog::detail {
 
-inline constexpr std::string_view kKvFileName = "stable.kv";
-inline constexpr std::size_t kKvHeaderBytes = 32;
-inline constexpr std::size_t kKvRecordHeaderBytes = 16;
-// The smallest preallocated file; a rewrite sizes the next one at four
-// times its live records, so rewrites stay rare whatever the churn.
-inline constexpr std::uint64_t kKvMinCapacity = 64 * 1024;
-
-// The record of (key, value) at `offset` of a file with `salt`, padded to
-// 8 bytes (docs/format-meta.md, "stable.kv").
-std::vector<std::byte> encode_kv_record(std::uint64_t salt, std::uint64_t offset,
-                                        std::span<const std::byte> key,
-                                        std::span<const std::byte> value);
-std::uint64_t kv_record_bytes(std::size_t key_size, std::size_t value_size);
+// A fresh file's salt: random, non-zero (a record of an older file never
+// checks out in a new one).
+std::uint64_t random_kv_salt();
 
 class KvFile {
  public:
-  using Bytes = std::vector<std::byte>;
+  using Bytes = KvBytes;
 
   // Reads dir/stable.kv whole (absent: an empty store). The last record of
   // a key wins. A torn tail (a record an interrupted set left) is cut: a
@@ -64,10 +54,10 @@ class KvFile {
   bool torn_tail_cut() const noexcept { return torn_tail_cut_; }
 
  private:
-  [[nodiscard]] Status rewrite(const std::map<Bytes, Bytes, KvKeyLess>& values);
+  [[nodiscard]] Status rewrite(const KvMap& values);
 
   std::filesystem::path dir_;
-  std::map<Bytes, Bytes, KvKeyLess> values_;
+  KvMap values_;
   std::uint64_t salt_ = 0;
   std::uint64_t end_ = 0;       // offset of the next record (0: no file)
   std::uint64_t capacity_ = 0;  // the file's preallocated size

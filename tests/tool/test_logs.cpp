@@ -134,6 +134,40 @@ PristineLog::PristineLog(std::uint64_t seed, std::uint64_t unsynced) {
   REQUIRE(segments.size() >= 5);
 }
 
+Restarted make_restarted(const fs::path& dir, std::uint64_t seed, std::uint64_t next,
+                         std::uint64_t appended) {
+  LogShape shape;
+  shape.seed = seed;
+  shape.snapshot_at = 0;
+  make_log(dir, shape);
+  const auto old = test::segment_files(dir);
+  REQUIRE(old.size() >= 4);
+  std::vector<std::vector<std::byte>> old_bytes;
+  for (const test::SegmentFile& s : old) old_bytes.push_back(test::read_file(s.path));
+  Restarted out;
+  out.discarded = old.size();
+  {
+    auto storage = test::open_or_fail(tool_options(dir));
+    REQUIRE(storage->save_state({kRestartPrevTerm + 1, "node-1", next - 1}));
+    REQUIRE(storage->restart_log(next, kRestartPrevTerm));
+    for (std::uint64_t i = next; i < next + appended; ++i) {
+      const LogEntry e = tool_entry(i, kRestartPrevTerm + 1, 100 + i % 300);
+      REQUIRE(storage->append_entries(std::vector<LogEntry>{e}));
+      out.model[i] = e;
+    }
+    REQUIRE(storage->sync());
+    REQUIRE(storage->close());
+  }
+  // What step 3's unlinks had not done yet when the crash came.
+  for (std::size_t k = 0; k < old.size(); ++k) {
+    if (fs::exists(old[k].path)) continue;  // a new segment bears an old name
+    test::write_file(old[k].path, old_bytes[k]);
+    out.put_back.insert(old[k].path.filename().string());
+  }
+  REQUIRE(!out.put_back.empty());
+  return out;
+}
+
 void expect_entries(const fs::path& dir, const test::Model& model, std::uint64_t first,
                     std::uint64_t last) {
   auto storage = test::open_or_fail(tool_options(dir));

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace seglog::tooltest {
@@ -65,6 +67,22 @@ struct PristineLog {
   TestLog log;
   std::vector<test::SegmentFile> segments;
 };
+
+// A directory a crash stopped in the middle of restart_log (restart.json
+// committed, the old segments not yet unlinked), made through the public
+// API: a log of 600 entries (seed `seed`) in 64 KiB segments with a hard
+// state that knows the restart's term, restarted at `next` (prev_term
+// kRestartPrevTerm), then `appended` entries from `next` in the term after;
+// the old segment files are then put back, but for a name a new segment
+// took.
+inline constexpr std::uint64_t kRestartPrevTerm = 9;
+struct Restarted {
+  test::Model model;               // what the log holds after the restart
+  std::set<std::string> put_back;  // old segment files put back
+  std::size_t discarded = 0;       // salts restart.json lists
+};
+Restarted make_restarted(const fs::path& dir, std::uint64_t seed, std::uint64_t next,
+                         std::uint64_t appended);
 
 // The entries a writable open of `dir` serves, checked against `model` for
 // [first, last]. Catch2 CHECKs.

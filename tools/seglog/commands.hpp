@@ -28,6 +28,7 @@ struct DumpOptions {
   std::optional<std::uint64_t> to;
   PayloadFormat payload = PayloadFormat::preview;
   std::optional<std::filesystem::path> segment;  // --segment FILE
+  bool kv = false;                               // --kv: stable.kv's pairs
   bool json = false;
 };
 
@@ -48,6 +49,7 @@ struct RepairOptions {
 
 int run_stat(const StatOptions& options);
 int run_dump(const DumpOptions& options);
+int run_dump_kv(const DumpOptions& options);  // dump --kv (dump_kv.cpp)
 int run_verify(const VerifyOptions& options);
 int run_repair(const RepairOptions& options);
 

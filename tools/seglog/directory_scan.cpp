@@ -7,6 +7,8 @@
 #include "format/endian.hpp"
 #include "format/file_names.hpp"
 #include "io/file.hpp"
+#include "meta/kv_format.hpp"
+#include "meta/restart_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -31,6 +33,8 @@ FileKind classify_other(const std::string& name, bool directory) {
   if (name == "state.json") return FileKind::state;
   if (name == "cluster.json") return FileKind::cluster;
   if (name == "snapshot.bin") return FileKind::snapshot;
+  if (name == detail::kRestartFileName) return FileKind::restart;
+  if (name == detail::kKvFileName) return FileKind::kv;
   return FileKind::stray;
 }
 
@@ -48,6 +52,10 @@ const char* kind_name(FileKind kind) noexcept {
       return "cluster";
     case FileKind::snapshot:
       return "snapshot";
+    case FileKind::restart:
+      return "restart";
+    case FileKind::kv:
+      return "kv";
     case FileKind::quarantine:
       return "quarantine";
     case FileKind::stray:

@@ -29,6 +29,8 @@ enum class FileKind {
   state,       // state.json
   cluster,     // cluster.json
   snapshot,    // snapshot.bin
+  restart,     // restart.json: the last restart_log
+  kv,          // stable.kv: the key-value store
   quarantine,  // quarantine/, repair's
   stray,       // anything else: ignored by seglog
 };

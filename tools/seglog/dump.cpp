@@ -11,7 +11,9 @@
 
 #include "format/file_names.hpp"
 #include "format/segment_header.hpp"
+#include "meta/restart_file.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -186,6 +188,15 @@ int dump_segment(const DumpOptions& options) {
     about += ", no readable state slot";
   }
   if (!h.unreadable.empty() && h.identity) about += "; header: " + h.unreadable;
+  // Beside its directory's restart.json, a listed salt makes it a leftover
+  // of restart_log (an unreadable restart.json says nothing here).
+  if (auto restart = detail::load_restart(path.parent_path()); h.identity && restart && *restart) {
+    const auto& salts = (*restart)->discarded_salts;
+    if (std::find(salts.begin(), salts.end(), h.salt()) != salts.end()) {
+      about +=
+          "; restart.json lists its salt: a segment restart_log discarded, not part of the log";
+    }
+  }
   bool output_ok = printer.note(about);
   auto reader = RecordReader::open(path, h.file_bytes, h.salt(), verify);
   if (!reader) {
@@ -257,6 +268,7 @@ int dump_segment(const DumpOptions& options) {
 
 int run_dump(const DumpOptions& options) {
   if (options.segment) return dump_segment(options);
+  if (options.kv) return run_dump_kv(options);
   if (options.from && options.to && *options.from > *options.to) {
     std::cerr << "seglog dump: --from " << *options.from << " is after --to " << *options.to
               << "\n";

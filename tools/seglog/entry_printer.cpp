@@ -15,6 +15,38 @@ constexpr std::size_t kPreviewBytes = 16;
 
 }  // namespace
 
+std::optional<std::string> payload_text(PayloadFormat format, std::span<const std::byte> bytes) {
+  switch (format) {
+    case PayloadFormat::preview:
+      return hex_bytes(bytes, kPreviewBytes);
+    case PayloadFormat::hex:
+      return hex_bytes(bytes);
+    case PayloadFormat::base64:
+      return base64_bytes(bytes);
+    case PayloadFormat::text:
+      return escaped_text(bytes);
+    case PayloadFormat::none:
+      break;
+  }
+  return std::nullopt;
+}
+
+const char* payload_format_name(PayloadFormat format) noexcept {
+  switch (format) {
+    case PayloadFormat::preview:
+      return "preview";
+    case PayloadFormat::hex:
+      return "hex";
+    case PayloadFormat::base64:
+      return "base64";
+    case PayloadFormat::text:
+      return "text";
+    case PayloadFormat::none:
+      break;
+  }
+  return "none";
+}
+
 bool EntryPrinter::print(const PrintedEntry& e) {
   if (json_) {
     json::object o;
@@ -27,21 +59,8 @@ bool EntryPrinter::print(const PrintedEntry& e) {
     }
     o["checksum"] = e.status;
     if (e.has_fields) {
-      switch (payload_) {
-        case PayloadFormat::preview:
-          o["payload_preview"] = hex_bytes(e.payload, kPreviewBytes);
-          break;
-        case PayloadFormat::hex:
-          o["payload_hex"] = hex_bytes(e.payload);
-          break;
-        case PayloadFormat::base64:
-          o["payload_base64"] = base64_bytes(e.payload);
-          break;
-        case PayloadFormat::text:
-          o["payload_text"] = escaped_text(e.payload);
-          break;
-        case PayloadFormat::none:
-          break;
+      if (auto text = payload_text(payload_, e.payload)) {
+        o[std::string("payload_") + payload_format_name(payload_)] = std::move(*text);
       }
     }
     return print_json_line(out_, o);
@@ -58,22 +77,7 @@ bool EntryPrinter::print(const PrintedEntry& e) {
                   static_cast<unsigned>(e.type), static_cast<unsigned long long>(e.bytes),
                   e.status.c_str());
     line += buffer;
-    switch (payload_) {
-      case PayloadFormat::preview:
-        line += "  " + hex_bytes(e.payload, kPreviewBytes);
-        break;
-      case PayloadFormat::hex:
-        line += "  " + hex_bytes(e.payload);
-        break;
-      case PayloadFormat::base64:
-        line += "  " + base64_bytes(e.payload);
-        break;
-      case PayloadFormat::text:
-        line += "  " + escaped_text(e.payload);
-        break;
-      case PayloadFormat::none:
-        break;
-    }
+    if (auto text = payload_text(payload_, e.payload)) line += "  " + *text;
   } else {
     std::snprintf(buffer, sizeof buffer, "%*llu  ", index_width_,
                   static_cast<unsigned long long>(e.index));

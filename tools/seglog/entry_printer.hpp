@@ -24,6 +24,12 @@ struct PrintedEntry {
   bool has_fields = true;  // false: only the index is known (status says why)
 };
 
+// Payload bytes as dump --payload FORMAT writes them; nullopt for none.
+std::optional<std::string> payload_text(PayloadFormat format, std::span<const std::byte> bytes);
+// "preview", "hex", "base64", "text", "none": the JSON member's suffix
+// (payload_hex, value_hex).
+const char* payload_format_name(PayloadFormat format) noexcept;
+
 class EntryPrinter {
  public:
   EntryPrinter(std::FILE* out, PayloadFormat payload, bool json, int index_width)

@@ -7,6 +7,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 namespace seglog::tool {
 
 namespace {
@@ -43,6 +45,12 @@ void report_others(const DirectoryScan& scan, Findings& findings) {
         break;
     }
   }
+}
+
+bool discarded_by(const RestartFile& restart, const SegmentHeader& h) {
+  if (!restart.restart) return false;
+  const auto& salts = restart.restart->discarded_salts;
+  return std::find(salts.begin(), salts.end(), h.salt()) != salts.end();
 }
 
 // The chain of log segments from `start` on (design.md, "Open" step 4).
@@ -146,10 +154,16 @@ Status check_consistency(LogReport& out) {
   const MetaFiles& meta = out.meta;
   const bool has_entries = out.last_index >= out.first_index;
   std::uint64_t covered = out.last_index;  // the last index the node knows of
+  // A restart at N says the entries before N are in the engine's own
+  // snapshot (design.md, "restart_log"): not a gap, and known to the node.
+  const std::optional<detail::LogRestart>& restart = out.restart.restart;
+  const std::uint64_t restart_next = restart ? restart->next_index : 0;
+  if (restart_next != 0) covered = std::max(covered, restart_next - 1);
   if (meta.snapshot) {
     const SnapshotMeta& snap = *meta.snapshot;
     covered = std::max(covered, snap.last_index);
-    if (out.first_index > 1 && snap.last_index + 1 < out.first_index) {
+    if (out.first_index > 1 && snap.last_index + 1 < out.first_index &&
+        restart_next < out.first_index) {
       out.findings.damage("snapshot_log", "snapshot.bin",
                           "the snapshot ends at index " + std::to_string(snap.last_index) +
                               " but the log starts at " + std::to_string(out.first_index) +
@@ -159,7 +173,17 @@ Status check_consistency(LogReport& out) {
                snap.last_index <= out.last_index) {
       auto term = term_at(out, snap.last_index);
       if (!term) return term.error();
-      if (*term && **term != snap.last_term) {
+      if (*term && **term != snap.last_term && restart) {
+        // The engine keeps its snapshots elsewhere once it restarts the
+        // log: snapshot.bin may predate the restart.
+        out.findings.warning("snapshot_log", "snapshot.bin",
+                             "the snapshot says index " + std::to_string(snap.last_index) +
+                                 " has term " + std::to_string(snap.last_term) + ", the log says " +
+                                 std::to_string(**term) + " (the log was restarted at " +
+                                 std::to_string(restart_next) +
+                                 ": snapshot.bin may predate the restart)",
+                             std::nullopt, snap.last_index);
+      } else if (*term && **term != snap.last_term) {
         out.findings.damage("snapshot_log", "snapshot.bin",
                             "the snapshot says index " + std::to_string(snap.last_index) +
                                 " has term " + std::to_string(snap.last_term) + ", the log says " +
@@ -167,7 +191,7 @@ Status check_consistency(LogReport& out) {
                             std::nullopt, snap.last_index);
       }
     }
-  } else if (out.first_index > 1 && !meta.snapshot_damaged) {
+  } else if (out.first_index > 1 && !meta.snapshot_damaged && restart_next < out.first_index) {
     out.findings.warning("snapshot_log", "",
                          "the log starts at index " + std::to_string(out.first_index) +
                              " and no snapshot holds the entries before it (a lost first "
@@ -177,6 +201,7 @@ Status check_consistency(LogReport& out) {
     const PersistentState& st = *meta.state;
     std::uint64_t newest_term = out.last_term.value_or(0);
     if (meta.snapshot) newest_term = std::max(newest_term, meta.snapshot->last_term);
+    if (restart) newest_term = std::max(newest_term, restart->prev_term);
     if (st.current_term < newest_term) {
       out.findings.damage("state_log", "state.json",
                           "the hard state's term " + std::to_string(st.current_term) +
@@ -213,6 +238,8 @@ const char* role_name(Role role) noexcept {
       return "superseded";
     case Role::unsynced:
       return "unsynced";
+    case Role::discarded:
+      return "discarded";
     case Role::unusable:
       break;
   }
@@ -229,14 +256,26 @@ Result<LogReport> check_log(const fs::path& dir, Depth depth, const ProgressHook
   out.segments.resize(segs.size());
   report_others(out.scan, out.findings);
 
+  auto restart = read_restart(dir, out.findings);
+  if (!restart) return restart.error();
+  out.restart = std::move(*restart);
+
+  // As recovery.cpp: every header is read first (an unusable one fails a
+  // writable open, listed by restart.json or not), then the segments whose
+  // salt restart.json lists are set aside, whatever their names.
   std::vector<std::size_t> usable;
   for (std::size_t k = 0; k < segs.size(); ++k) {
-    if (segs[k].usable()) {
+    if (!segs[k].usable()) {
+      out.segments[k].role = Role::unusable;
+      out.findings.damage("segment_header", segs[k].name, segs[k].unreadable, 0, std::nullopt);
+    } else if (discarded_by(out.restart, segs[k])) {
+      out.segments[k].role = Role::discarded;
+      out.findings.warning("restart_leftover", segs[k].name,
+                           "a segment restart_log discarded (restart.json lists its salt): not "
+                           "part of the log; a writable open removes it");
+    } else {
       usable.push_back(k);
-      continue;
     }
-    out.segments[k].role = Role::unusable;
-    out.findings.damage("segment_header", segs[k].name, segs[k].unreadable, 0, std::nullopt);
   }
   // The start: the newest segment recording a start index, or the one after
   // it when that one starts exactly there (recovery.cpp).
@@ -276,6 +315,14 @@ Result<LogReport> check_log(const fs::path& dir, Depth depth, const ProgressHook
     out.log_bytes += out.scan.segments[k].file_bytes;
   }
 
+  if (first && out.restart.restart && out.restart.restart->next_index != 0) {
+    // No segment left: the log is empty where restart_log restarted it
+    // (recovery.cpp; a next index of 0, which restart_log never writes,
+    // counts as no restart there too), and term(next - 1) is the restart's.
+    out.first_index = out.restart.restart->next_index;
+    out.last_index = out.first_index - 1;
+  }
+
   // stat read no record of sealed segments: the terms of the log's ends
   // through their footers (two lookups, whatever the log's size).
   if (!out.first_term && out.entries() > 0) {
@@ -294,6 +341,10 @@ Result<LogReport> check_log(const fs::path& dir, Depth depth, const ProgressHook
   if (out.meta.snapshot && out.meta.snapshot->last_index == out.last_index &&
       out.last_index + 1 == out.first_index) {
     out.last_term = out.meta.snapshot->last_term;  // an empty log after a snapshot
+  }
+  if (out.restart.restart && out.entries() == 0 &&
+      out.restart.restart->next_index == out.first_index) {
+    out.last_term = out.restart.restart->prev_term;  // the newer word (design.md, restart_log)
   }
   if (auto s = check_consistency(out); !s) return s.error();
   return out;

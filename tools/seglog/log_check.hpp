@@ -1,9 +1,9 @@
 // tools/seglog/log_check.hpp — a whole directory judged as a writable open
-// would judge it (docs/design.md, "Open": leftovers, the start, unsynced
-// segments, contiguity) plus what open does not look at (every record of
-// sealed segments, footers, the snapshot's data) and the consistency of the
-// four parts: log, snapshot, hard state, cluster configuration
-// (docs/cli.md, "verify"). Shared by stat, verify and repair.
+// would judge it (docs/design.md, "Open": leftovers, a restart's discarded
+// segments, the start, unsynced segments, contiguity) plus what open does not look at (every record
+// of sealed segments, footers, the snapshot's data) and the consistency of the four parts: log,
+// snapshot, hard state, cluster configuration (docs/cli.md, "verify"). Shared by stat, verify and
+// repair.
 #pragma once
 
 #include <seglog/error.hpp>
@@ -26,6 +26,7 @@ enum class Role {
   superseded,  // below the start a later segment records: a leftover
   unsynced,    // after an interrupted roll, holding nothing synced
   unusable,    // its header cannot be used
+  discarded,   // of the log a restart_log dropped: restart.json lists its salt
 };
 const char* role_name(Role role) noexcept;
 
@@ -47,6 +48,7 @@ struct LogReport {
   std::optional<std::uint64_t> last_term;
   std::uint64_t log_bytes = 0;  // segment files of the log
   MetaFiles meta;
+  RestartFile restart;
   LockInfo lock;
   Findings findings;
   std::uint64_t bytes_checked = 0;

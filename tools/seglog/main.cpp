@@ -49,7 +49,7 @@ int run(int argc, char** argv) {
       "dump",
       "The entries of DIR, one line each: index, term, type, payload size, checksum status and "
       "payload. Streams. With --segment FILE: every record of one segment file with its offset, "
-      "valid or not. Exit 1 if an entry cannot be read.");
+      "valid or not. With --kv: the key-value store's pairs. Exit 1 if an entry cannot be read.");
   dump_cmd->add_option("DIR", dump.dir, "the seglog directory");
   auto* from_opt =
       dump_cmd->add_option("--from", from, "first index to print (default: the first)");
@@ -61,8 +61,13 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"preview", "none", "hex", "base64", "text"}));
   auto* segment_opt = dump_cmd->add_option(
       "--segment", segment, "dump this segment file's records with their offsets, valid or not");
+  auto* kv_opt = dump_cmd->add_flag(
+      "--kv", dump.kv,
+      "the key-value pairs of DIR/stable.kv (set_value), as get_value serves them; --payload "
+      "applies to the values");
   dump_cmd->add_flag("--json", dump.json, "JSON Lines: one object per entry");
   segment_opt->excludes(from_opt)->excludes(to_opt);
+  kv_opt->excludes(from_opt)->excludes(to_opt)->excludes(segment_opt);
 
   VerifyOptions verify;
   bool no_progress = false;

@@ -1,5 +1,6 @@
 // tools/seglog/meta_files.cpp — the files beside the log, through
-// src/meta's own decoders (docs/format-meta.md).
+// src/meta's own decoders (docs/format-meta.md); stable.kv's reading is
+// kv_check's.
 #include "meta_files.hpp"
 
 #include "format/checksum.hpp"
@@ -120,6 +121,28 @@ Result<MetaFiles> read_meta(const std::filesystem::path& dir, Depth depth, Findi
     return cluster.error();
   }
   if (auto s = read_snapshot(dir, depth, out, findings, progress); !s) return s.error();
+  auto kv = check_kv(dir, findings);
+  if (!kv) return kv.error();
+  out.kv = std::move(*kv);
+  return out;
+}
+
+Result<RestartFile> read_restart(const std::filesystem::path& dir, Findings& findings) {
+  RestartFile out;
+  auto restart = detail::load_restart(dir);
+  if (restart) {
+    out.restart = *restart;
+    return out;
+  }
+  if (restart.error() != errc::corrupted) return restart.error();
+  // Open refuses the directory here (SegmentedStorage::open), read-only
+  // too: without the list, a discarded log cannot be told from the log.
+  out.damaged = true;
+  findings.damage("restart_file", std::string(detail::kRestartFileName),
+                  restart.error().message() +
+                      "; every open fails on it: where the log restarted and which segments the "
+                      "restart discarded are unknown (the segments are judged as if no restart "
+                      "happened)");
   return out;
 }
 

@@ -1,6 +1,7 @@
-// tools/seglog/meta_files.hpp — state.json, cluster.json and snapshot.bin
-// read and checked as the library reads them (docs/format-meta.md); the
-// snapshot's data checksum streamed with pread, in bounded memory.
+// tools/seglog/meta_files.hpp — state.json, cluster.json, snapshot.bin,
+// restart.json and stable.kv read and checked as the library reads them
+// (docs/format-meta.md); the snapshot's data checksum streamed with pread,
+// in bounded memory.
 #pragma once
 
 #include <seglog/error.hpp>
@@ -8,6 +9,8 @@
 #include <seglog/snapshot.hpp>
 
 #include "findings.hpp"
+#include "kv_check.hpp"
+#include "meta/restart_file.hpp"
 #include "segment_check.hpp"
 
 #include <filesystem>
@@ -22,9 +25,21 @@ struct MetaFiles {
   bool state_damaged = false;
   bool cluster_damaged = false;
   bool snapshot_damaged = false;
+  std::optional<KvReport> kv;  // stable.kv, damaged or not (absent: nullopt)
 };
 
-// Reads the three files; damage goes to `findings`. Depth::full also reads
+// restart.json, read first: it decides which segments are the log.
+struct RestartFile {
+  std::optional<detail::LogRestart> restart;
+  bool damaged = false;  // every open (writable or read-only) fails on it
+};
+
+// Reads restart.json; damage goes to `findings` (restart_file).
+// Errors: io_error only.
+[[nodiscard]] Result<RestartFile> read_restart(const std::filesystem::path& dir,
+                                               Findings& findings);
+
+// Reads state, cluster, snapshot and stable.kv; damage goes to `findings`. Depth::full also reads
 // the snapshot's data and checks its checksum.
 // Errors: io_error only.
 [[nodiscard]] Result<MetaFiles> read_meta(const std::filesystem::path& dir, Depth depth,

@@ -63,7 +63,7 @@ std::string plan_text(const std::filesystem::path& dir, const RepairPlan& plan,
     out += "  then: open the directory as a writer (which seals a cut segment) and verify it\n";
   }
   if (!plan.not_repaired.all().empty()) {
-    out += "not repaired (the parts disagree; which one is right is yours to decide):\n";
+    out += "not repaired (which part is right is yours to decide):\n";
     for (const Finding& f : plan.not_repaired.all()) out += "  " + describe(f) + "\n";
   }
   return out;
@@ -75,12 +75,18 @@ json::object plan_json(const RepairPlan& plan, const std::filesystem::path& quar
     json::object o;
     o["action"] = action_name(a.kind);
     o["file"] = json_text(a.name);
-    const bool bytes = a.kind != ActionKind::move;
+    const bool bytes = a.kind == ActionKind::cut || a.kind == ActionKind::reseal;
     o["offset"] = bytes ? json::value(a.offset) : json::value(nullptr);
     o["end"] = bytes ? json::value(a.end) : json::value(nullptr);
     o["first_index"] = json_optional(a.first_index);
     o["last_index"] = json_optional(a.last_index);
     o["why"] = json_text(a.why);
+    if (a.kind == ActionKind::salvage) {
+      o["keys_kept"] = a.kv_values.size();
+      json::array lost;
+      for (const std::string& l : a.lost) lost.push_back(json::value(json_text(l)));
+      o["lost"] = std::move(lost);
+    }
     actions.push_back(std::move(o));
   }
   return json::object{{"quarantine", json_text(quarantine.string())},

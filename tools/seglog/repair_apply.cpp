@@ -3,7 +3,9 @@
 // a copy of it in the quarantine): create the quarantine folder; for a
 // move, rename and sync both directories; for a cut, copy the bytes into
 // the quarantine and fsync them, then zero them in the segment, fdatasync,
-// write the new state slot, fdatasync. README.txt and the repair log last.
+// write the new state slot, fdatasync; for a salvage, copy stable.kv into
+// the quarantine and fsync it, then replace it atomically. README.txt and
+// the repair log last.
 #include "repair_apply.hpp"
 
 #include "commands.hpp"
@@ -11,6 +13,8 @@
 #include "format/segment_header.hpp"
 #include "io/file.hpp"
 #include "log/sparse_index.hpp"
+#include "meta/atomic_replace.hpp"
+#include "meta/kv_file.hpp"
 #include "record_reader.hpp"
 
 #include <array>
@@ -114,9 +118,29 @@ Status reseal_segment(const std::filesystem::path& path, const RepairAction& a) 
   return file->data_sync();
 }
 
+// stable.kv rebuilt from its intact records: the damaged file is copied
+// (and synced) into the quarantine first, then replaced atomically, so a
+// crash leaves the damaged file or the salvaged one, and the copy.
+Status salvage_kv(const std::filesystem::path& dir, const RepairAction& a,
+                  const std::filesystem::path& quarantine) {
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(dir / a.name, ec);
+  if (ec) return detail::os_error("stat", dir / a.name, ec.value());
+  if (auto s = copy_bytes(dir / a.name, 0, size, quarantine / a.name); !s) return s;
+  if (auto s = detail::sync_directory(quarantine); !s) return s;
+  std::uint64_t end = 0;
+  const auto file = detail::encode_kv_file(a.kv_values, detail::random_kv_salt(), end);
+  return detail::atomic_replace(dir, a.name, file);
+}
+
 std::string readme_entry(const std::filesystem::path& dir, const RepairAction& a) {
   std::string out;
-  if (a.kind == ActionKind::move) {
+  if (a.kind == ActionKind::salvage) {
+    out = "- " + a.name + ": a copy of the whole damaged file, from " + (dir / a.name).string() +
+          "; that file was replaced by one holding its " + std::to_string(a.kv_values.size()) +
+          " intact keys (undo: put the copy back)\n";
+    for (const std::string& lost : a.lost) out += "  lost: " + lost + "\n";
+  } else if (a.kind == ActionKind::move) {
     out = "- " + a.name + ": the whole file, from " + (dir / a.name).string() + "\n";
   } else if (a.kind == ActionKind::reseal) {
     out = "- " + cut_file_name(a) + ": bytes " + std::to_string(a.offset) + ".." +
@@ -180,6 +204,11 @@ Status apply_repair(const std::filesystem::path& given_dir, const RepairPlan& pl
       }
       if (auto s = detail::sync_directory(quarantine); !s) return s;
       if (auto s = detail::sync_directory(dir); !s) return s;
+    } else if (a.kind == ActionKind::salvage) {
+      if (auto s = salvage_kv(dir, a, quarantine); !s) {
+        status = s;
+        break;
+      }
     } else {
       const auto copy = quarantine / cut_file_name(a);
       if (auto s = copy_bytes(dir / a.name, a.offset, a.end, copy); !s) {
@@ -201,7 +230,7 @@ Status apply_repair(const std::filesystem::path& given_dir, const RepairPlan& pl
     log_line += action_name(a.kind);
     log_line += ' ';
     log_line += a.name;
-    if (a.kind != ActionKind::move) {
+    if (a.kind == ActionKind::cut || a.kind == ActionKind::reseal) {
       log_line += '@';
       log_line += std::to_string(a.offset);
     }

@@ -3,6 +3,7 @@
 #include "repair_plan.hpp"
 
 #include "format/file_names.hpp"
+#include "meta/restart_file.hpp"
 
 #include <algorithm>
 
@@ -38,6 +39,66 @@ std::string first_damage_of(const SegmentReport& report) {
   return "damaged";
 }
 
+// The files beside the log: damaged ones are moved (stable.kv salvaged).
+void plan_meta(const LogReport& r, RepairPlan& plan) {
+  if (r.meta.snapshot_damaged) {
+    plan.actions.push_back(move_action("snapshot.bin", "damaged: every open fails on it"));
+  }
+  if (r.meta.state_damaged) {
+    plan.actions.push_back(
+        move_action("state.json",
+                    "damaged: the node cannot read its hard state; without it the "
+                    "node starts at term 0 with no vote — restore it if you can"));
+  }
+  if (r.meta.cluster_damaged) {
+    plan.actions.push_back(
+        move_action("cluster.json", "damaged: the node cannot read its configuration"));
+  }
+  if (r.restart.damaged && r.scan.segments.empty()) {
+    plan.actions.push_back(move_action(
+        std::string(detail::kRestartFileName),
+        "damaged: every open fails on it. No segment is left, so nothing of the log depends on "
+        "it, but the restart point it held (where the log restarted, the term before it) is "
+        "lost: the log opens empty at index 1, and term(N - 1) is no longer answered"));
+  } else if (r.restart.damaged) {
+    plan.not_repaired.damage(
+        "restart_file", std::string(detail::kRestartFileName),
+        "damaged, and segment files remain: which of them restart_log discarded is unknown, and "
+        "without the file an open would serve a discarded log as the node's. Nothing of the log "
+        "is moved or cut. Restore restart.json from a backup, or move the segments out of the "
+        "directory and let the node catch up from its leader");
+  }
+  if (r.meta.kv && r.meta.kv->damaged()) {
+    const KvReport& kv = *r.meta.kv;
+    if (kv.salt) {
+      RepairAction a;
+      a.kind = ActionKind::salvage;
+      a.name = std::string(detail::kKvFileName);
+      a.kv_values = kv.values;
+      for (const KvLoss& loss : kv.lost) a.lost.push_back(describe(loss));
+      a.why =
+          "damaged: every get_value and set_value fails on it (corrupted); a salvage keeps "
+          "every record whose checksum holds (the last of a key wins, as in the file)";
+      plan.actions.push_back(std::move(a));
+    } else {
+      plan.actions.push_back(move_action(
+          std::string(detail::kKvFileName),
+          "damaged beyond salvage (no record checks out with its header's salt): every "
+          "get_value and set_value fails on it; without it the store is empty (every key lost)"));
+    }
+  }
+}
+
+// Damage repair leaves to the operator.
+void add_not_repaired(const LogReport& r, RepairPlan& plan) {
+  for (const Finding& f : r.findings.all()) {
+    if (f.severity == Severity::damage &&
+        (f.kind == "snapshot_log" || f.kind == "state_log" || f.kind == "cluster_log")) {
+      plan.not_repaired.damage(f.kind, f.file, f.message, f.offset, f.index);
+    }
+  }
+}
+
 }  // namespace
 
 const char* action_name(ActionKind kind) noexcept {
@@ -47,15 +108,21 @@ const char* action_name(ActionKind kind) noexcept {
     case ActionKind::cut:
       return "cut";
     case ActionKind::reseal:
+      return "reseal";
+    case ActionKind::salvage:
       break;
   }
-  return "reseal";
+  return "salvage";
 }
 
 std::string describe(const RepairAction& a) {
   std::string out;
   if (a.kind == ActionKind::move) {
     out = "move " + a.name + " into the quarantine";
+  } else if (a.kind == ActionKind::salvage) {
+    out = "copy " + a.name + " into the quarantine and replace it with its " +
+          std::to_string(a.kv_values.size()) + " intact keys";
+    for (const std::string& lost : a.lost) out += "; lost: " + lost;
   } else if (a.kind == ActionKind::reseal) {
     out = "rebuild the footer of " + a.name + " from its records: move its old footer (bytes " +
           std::to_string(a.offset) + ".." + std::to_string(a.end) +
@@ -90,6 +157,13 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
           move_action(o.name, "a directory named like a segment fails every open"));
     }
   }
+  if (r.restart.damaged && !segs.empty()) {
+    // Which segments are the log is unknown: nothing of them is touched
+    // (plan_meta says why, in not_repaired).
+    plan_meta(r, plan);
+    add_not_repaired(r, plan);
+    return plan;
+  }
   for (std::size_t k = 0; k < segs.size(); ++k) {
     const SegmentInfo& info = r.segments[k];
     RepairAction a;
@@ -103,6 +177,11 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
         a = move_action(segs[k].name,
                         "holds nothing synced (an interrupted roll), which a writable "
                         "open would delete");
+        break;
+      case Role::discarded:
+        a = move_action(segs[k].name,
+                        "a segment restart_log discarded (restart.json lists its salt), which a "
+                        "writable open would delete");
         break;
       case Role::unusable:
         a = move_action(segs[k].name,
@@ -183,25 +262,8 @@ Result<RepairPlan> plan_repair(const LogReport& r) {
       plan.actions.push_back(std::move(a));
     }
   }
-  if (r.meta.snapshot_damaged) {
-    plan.actions.push_back(move_action("snapshot.bin", "damaged: every open fails on it"));
-  }
-  if (r.meta.state_damaged) {
-    plan.actions.push_back(
-        move_action("state.json",
-                    "damaged: the node cannot read its hard state; without it the "
-                    "node starts at term 0 with no vote — restore it if you can"));
-  }
-  if (r.meta.cluster_damaged) {
-    plan.actions.push_back(
-        move_action("cluster.json", "damaged: the node cannot read its configuration"));
-  }
-  for (const Finding& f : r.findings.all()) {
-    if (f.severity == Severity::damage &&
-        (f.kind == "snapshot_log" || f.kind == "state_log" || f.kind == "cluster_log")) {
-      plan.not_repaired.damage(f.kind, f.file, f.message, f.offset, f.index);
-    }
-  }
+  plan_meta(r, plan);
+  add_not_repaired(r, plan);
   return plan;
 }
 

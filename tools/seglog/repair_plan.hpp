@@ -6,6 +6,7 @@
 #pragma once
 
 #include "log_check.hpp"
+#include "meta/kv_format.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -15,12 +16,14 @@
 namespace seglog::tool {
 
 enum class ActionKind {
-  move,    // the whole file (or directory) into the quarantine
-  cut,     // bytes [offset, end) of a segment into the quarantine, then zeroed,
-           // and a new state slot saying the records end at `offset`
-  reseal,  // a sealed segment's footer [offset, end) into the quarantine, a
-           // new footer built from its records written there, and a new
-           // sealed slot with the new point count
+  move,     // the whole file (or directory) into the quarantine
+  cut,      // bytes [offset, end) of a segment into the quarantine, then zeroed,
+            // and a new state slot saying the records end at `offset`
+  reseal,   // a sealed segment's footer [offset, end) into the quarantine, a
+            // new footer built from its records written there, and a new
+            // sealed slot with the new point count
+  salvage,  // stable.kv copied whole into the quarantine, then replaced
+            // (atomic_replace) by a fresh file of its intact records
 };
 
 struct RepairAction {
@@ -37,6 +40,9 @@ struct RepairAction {
   // Indices the action takes out of the log, when known.
   std::optional<std::uint64_t> first_index;
   std::optional<std::uint64_t> last_index;
+  // salvage: the pairs kept, and what is lost (for people).
+  detail::KvMap kv_values;
+  std::vector<std::string> lost;
 };
 
 struct RepairPlan {

@@ -6,6 +6,7 @@
 #include "human_format.hpp"
 #include "json_out.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -45,6 +46,56 @@ std::string indices_of(const LogReport& r, std::size_t k, std::uint64_t& entries
 
 std::string term_text(const std::optional<std::uint64_t>& term) {
   return term ? "term " + std::to_string(*term) : "term ?";
+}
+
+std::size_t discarded_present(const LogReport& r) {
+  return static_cast<std::size_t>(
+      std::count_if(r.segments.begin(), r.segments.end(),
+                    [](const SegmentInfo& i) { return i.role == Role::discarded; }));
+}
+
+const char* kv_condition(const KvReport& kv) {
+  if (kv.damaged()) return "damaged";
+  return kv.tail == detail::KvTail::torn ? "torn-tail" : "ok";
+}
+
+json::value restart_json(const LogReport& r) {
+  if (!r.restart.restart) return nullptr;
+  const detail::LogRestart& restart = *r.restart.restart;
+  return json::object{{"next_index", restart.next_index},
+                      {"prev_term", restart.prev_term},
+                      {"discarded_salts", restart.discarded_salts.size()},
+                      {"discarded_present", discarded_present(r)}};
+}
+
+json::value kv_json(const std::optional<KvReport>& kv) {
+  if (!kv) return nullptr;
+  return json::object{{"keys", kv->values.size()},
+                      {"records", kv->records},
+                      {"used_bytes", kv->used_bytes},
+                      {"bytes", kv->file_bytes},
+                      {"condition", kv_condition(*kv)}};
+}
+
+std::string restart_text(const LogReport& r) {
+  if (r.restart.damaged) return "damaged (see below): every open fails";
+  if (!r.restart.restart) return "none";
+  const detail::LogRestart& restart = *r.restart.restart;
+  const std::size_t listed = restart.discarded_salts.size();
+  return "at index " + std::to_string(restart.next_index) + " (term " +
+         std::to_string(restart.prev_term) + " before it); discarded " + std::to_string(listed) +
+         (listed == 1 ? " segment, " : " segments, ") + std::to_string(discarded_present(r)) +
+         " still present";
+}
+
+std::string kv_text(const std::optional<KvReport>& kv) {
+  if (!kv) return "none";
+  const std::size_t keys = kv->values.size();
+  std::string out = std::to_string(keys) + (keys == 1 ? " key, " : " keys, ");
+  if (kv->damaged()) return "damaged (see below); a repair keeps " + out.substr(0, out.size() - 2);
+  out += human_bytes(kv->used_bytes) + " used of " + human_bytes(kv->file_bytes);
+  if (kv->tail == detail::KvTail::torn) out += ", a torn tail (see below)";
+  return out;
 }
 
 json::object stat_json(const StatOptions& options, const CheckedLog& checked) {
@@ -94,7 +145,7 @@ json::object stat_json(const StatOptions& options, const CheckedLog& checked) {
   }
   for (std::size_t k = 0; k < r.scan.segments.size(); ++k) {
     const Role role = r.segments[k].role;
-    if (role == Role::superseded || role == Role::unsynced) {
+    if (role == Role::superseded || role == Role::unsynced || role == Role::discarded) {
       leftovers.push_back(
           json::object{{"name", json_text(r.scan.segments[k].name)}, {"kind", role_name(role)}});
     }
@@ -102,6 +153,8 @@ json::object stat_json(const StatOptions& options, const CheckedLog& checked) {
   out["leftovers"] = std::move(leftovers);
   out["problems"] = findings_json(r.findings);
   out["unsettled"] = checked.unsettled;
+  out["restart"] = restart_json(r);
+  out["kv"] = kv_json(r.meta.kv);
   return out;
 }
 
@@ -149,6 +202,8 @@ std::string stat_text(const StatOptions& options, const CheckedLog& checked) {
   } else {
     summary.add({"cluster", r.meta.cluster_damaged ? "damaged (see below)" : "none saved"});
   }
+  summary.add({"restart", restart_text(r)});
+  summary.add({"key-value", kv_text(r.meta.kv)});
   std::string writer = "none (LOCK not held)";
   if (r.lock.held) {
     writer = r.lock.pid ? "pid " + std::to_string(*r.lock.pid) + " holds the LOCK"
@@ -178,7 +233,7 @@ std::string stat_text(const StatOptions& options, const CheckedLog& checked) {
   }
   for (std::size_t k = 0; k < r.scan.segments.size(); ++k) {
     const Role role = r.segments[k].role;
-    if (role == Role::superseded || role == Role::unsynced) {
+    if (role == Role::superseded || role == Role::unsynced || role == Role::discarded) {
       leftovers += "  " + escaped_text(r.scan.segments[k].name) + " (" + role_name(role) + ")\n";
     }
   }
