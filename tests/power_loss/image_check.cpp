@@ -81,7 +81,10 @@ std::string read_values(const SegmentedStorage& s, const AllowedValues& allowed,
     const auto at = std::find(choices.begin(), choices.end(), *value);
     if (at == choices.end()) {
       std::string might;
-      for (const auto& choice : choices) might += " " + describe_value(choice) + ";";
+      // append(), not " " + ...: g++ 12 -O3 warns -Wrestrict (a false
+      // positive) on the concatenation.
+      for (const auto& choice : choices)
+        might.append(" ").append(describe_value(choice)).append(";");
       return "get_value(" + key_label(key) + ") returned " + describe_value(*value) +
              ", no value the key ever had here (allowed:" + might + ")";
     }
