@@ -6,7 +6,6 @@
 #include "errors.hpp"
 #include "format/record.hpp"
 #include "io/directory_lock.hpp"
-#include "io/machine_limits.hpp"
 #include "log/segment_log.hpp"
 #include "meta/cluster_file.hpp"
 #include "meta/kv_file.hpp"
@@ -16,6 +15,7 @@
 #include "delete_range.hpp"
 #include "entry_payload.hpp"
 #include "kv_args.hpp"
+#include "options_check.hpp"
 #include "range_read.hpp"
 #include "restart_args.hpp"
 
@@ -30,9 +30,6 @@ using detail::make_error;
 
 namespace {
 
-constexpr std::uint64_t kMinSegmentSize = 64 * 1024;
-constexpr std::uint64_t kMaxSegmentSize = 4ull << 30;
-constexpr std::uint64_t kMaxEntrySize = (4ull << 30) - 64 * 1024;
 // The largest index an entry or a snapshot may have: the index after the
 // last one (a range's end, the next append, a segment's next index) must be
 // representable, so UINT64_MAX itself is refused up front.
@@ -51,38 +48,6 @@ Status check_snapshot_args(std::uint64_t last_index, std::span<const std::byte> 
                                                   std::to_string(metadata.size()) +
                                                   " bytes is above the largest, " +
                                                   std::to_string(kMaxSnapshotMetadataBytes));
-  }
-  return {};
-}
-
-// The mapping budget of `o`, its automatic (0) bounds taken from the
-// machine (Options, "max_mapped_bytes"). Fallbacks, for a machine that
-// tells nothing: 4 GiB and 16,382 mappings.
-detail::MappingBudget resolve_mapping_budget(const Options& o) {
-  detail::MappingBudget budget;
-  budget.bytes = o.max_mapped_bytes != 0
-                     ? o.max_mapped_bytes
-                     : detail::machine_memory_bytes().value_or(std::uint64_t{4} << 30);
-  budget.segments = o.max_mapped_segments != 0
-                        ? o.max_mapped_segments
-                        : std::max<std::uint64_t>(detail::max_map_count().value_or(65530) / 4, 1);
-  return budget;
-}
-
-Status validate(const Options& o) {
-  auto bad = [](std::string what) { return make_error(errc::invalid_argument, std::move(what)); };
-  if (o.dir.empty()) return bad("Options::dir is empty");
-  if (o.segment_size < kMinSegmentSize || o.segment_size > kMaxSegmentSize) {
-    return bad("Options::segment_size " + std::to_string(o.segment_size) +
-               " is outside [64 KiB, 4 GiB]");
-  }
-  if (o.index_interval_bytes < 64 || o.index_interval_bytes > o.segment_size) {
-    return bad("Options::index_interval_bytes " + std::to_string(o.index_interval_bytes) +
-               " is outside [64, segment_size]");
-  }
-  if (o.max_entry_size > kMaxEntrySize) {
-    return bad("Options::max_entry_size " + std::to_string(o.max_entry_size) +
-               " is above 4 GiB - 64 KiB");
   }
   return {};
 }
@@ -290,7 +255,7 @@ SegmentedStorage::~SegmentedStorage() {
 const Options& SegmentedStorage::options() const noexcept { return impl_->options; }
 
 Result<std::unique_ptr<SegmentedStorage>> SegmentedStorage::open(Options options) {
-  if (auto s = validate(options); !s) return s.error();
+  if (auto s = detail::validate_options(options); !s) return s.error();
   std::error_code ec;
   if (options.read_only) {
     if (!std::filesystem::is_directory(options.dir, ec)) {
@@ -327,7 +292,7 @@ Result<std::unique_ptr<SegmentedStorage>> SegmentedStorage::open(Options options
   }
   cfg.segment_size = options.segment_size;
   cfg.index_interval_bytes = options.index_interval_bytes;
-  cfg.mapping_budget = resolve_mapping_budget(options);
+  cfg.mapping_budget = detail::resolve_mapping_budget(options);
   cfg.verify_checksums = options.verify_checksums;
   cfg.read_only = options.read_only;
   cfg.logger = options.logger.get();

@@ -111,8 +111,10 @@ seglog,physical, --phases append,read_hot,reopen,read_cold,read_range,
 append_sync, --reads 200000 and --repeat 3 (each unless given), and judges
 the ratios on issue 15's goals (read_cold p50 <= 1.3 and p99 <= 2.0,
 read_range >= 0.7, append MB/s >= 0.9 of physical; append_sync keeps issue
-4's >= 0.9). Each implementation's data directory is removed after its
-run. Before the first size it checks that the biggest fits in the free
+4's >= 0.9). Each size starts with an untimed warm-up, an append of that
+size by physical, so that the first measured run does not pay alone for
+memory a VM's host took back (see docs/performance.md, "At scale"). Each
+implementation's data directory is removed after its run. Before the first size it checks that the biggest fits in the free
 space of the data directory's file system, and each size before it runs:
 entries x (payload + 32 B) x 1.15, plus append_sync's entries, 4 segments
 and 256 MiB of margin (60M entries of 256 B: about 19 GiB); if one does not

@@ -12,19 +12,7 @@
 namespace seglog::detail::fault {
 
 // Every kind of call that changes the disk. `sync` is fsync and fdatasync.
-// zero_ahead: the zeros the prefaulter writes ahead of a streaming writer
-// (log/prefault.hpp), told apart from the writes a caller waits for.
-enum class Op {
-  create,
-  write,
-  zero_ahead,
-  preallocate,
-  truncate,
-  sync,
-  sync_directory,
-  rename,
-  unlink
-};
+enum class Op { create, write, preallocate, truncate, sync, sync_directory, rename, unlink };
 
 inline const char* op_name(Op op) {
   switch (op) {
@@ -32,8 +20,6 @@ inline const char* op_name(Op op) {
       return "create";
     case Op::write:
       return "write";
-    case Op::zero_ahead:
-      return "zero_ahead";
     case Op::preallocate:
       return "preallocate";
     case Op::truncate:

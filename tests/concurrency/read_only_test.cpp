@@ -7,6 +7,7 @@
 #include <seglog/seglog.hpp>
 
 #include "support/entries.hpp"
+#include "support/sanitized.hpp"
 #include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -25,18 +26,6 @@
 using namespace seglog;
 using seglog::test::make_entries;
 using seglog::test::TempDir;
-
-// Under ASan or TSan (g++ defines __SANITIZE_*, clang has __has_feature).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SEGLOG_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SEGLOG_TEST_SANITIZED 1
-#endif
-#endif
-#ifndef SEGLOG_TEST_SANITIZED
-#define SEGLOG_TEST_SANITIZED 0
-#endif
 
 namespace {
 
@@ -76,6 +65,25 @@ std::vector<std::filesystem::path> segment_files(const std::filesystem::path& di
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// A writer in a child process that appends `count` entries from `first`,
+// syncs and dies without close: the newest segment stays unsealed, to be
+// scanned (or copied, by a read-only open) by the next open.
+void append_sync_and_die(const Options& options, std::uint64_t first, std::uint64_t count) {
+  const pid_t writer = ::fork();
+  REQUIRE(writer >= 0);
+  if (writer == 0) {
+    auto opened = SegmentedStorage::open(options);
+    if (!opened) ::_exit(3);
+    if (!(*opened)->append_entries(make_entries(first, count, 1, kPayload))) ::_exit(4);
+    if (!(*opened)->sync()) ::_exit(5);
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(writer, &status, 0) == writer);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
 }
 
 }  // namespace
@@ -245,21 +253,8 @@ TEST_CASE("read-only: an OS failure scanning the newest segment is io_error, not
   TempDir dir;
   Options options = writer_options(dir.path());
   options.segment_size = 256ull << 20;
-  // A writer that syncs and dies without close: the segment stays unsealed
-  // at its preallocated 256 MiB, to be scanned by the next open.
-  const pid_t writer = ::fork();
-  REQUIRE(writer >= 0);
-  if (writer == 0) {
-    auto opened = SegmentedStorage::open(options);
-    if (!opened) ::_exit(3);
-    if (!(*opened)->append_entries(make_entries(1, 100, 1, kPayload))) ::_exit(4);
-    if (!(*opened)->sync()) ::_exit(5);
-    ::_exit(0);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(writer, &status, 0) == writer);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
+  // The segment stays unsealed at its preallocated 256 MiB.
+  append_sync_and_die(options, 1, 100);
 
   enum Outcome { io_error = 10, shorter = 11, whole = 12, other_error = 13, no_limit = 14 };
   const pid_t reader = ::fork();
@@ -284,6 +279,7 @@ TEST_CASE("read-only: an OS failure scanning the newest segment is io_error, not
     if (!opened) ::_exit(opened.error() == errc::io_error ? io_error : other_error);
     ::_exit((*opened)->last_index() == 100 ? whole : shorter);
   }
+  int status = 0;
   REQUIRE(::waitpid(reader, &status, 0) == reader);
   REQUIRE(WIFEXITED(status));
   const int outcome = WEXITSTATUS(status);
@@ -315,9 +311,10 @@ TEST_CASE("read-only: an OS failure scanning the newest segment is io_error, not
 // first few files it opens; the reads after the open reach the rest.)
 TEST_CASE("read-only: running out of descriptors is io_error, never less data",
           "[read_only][io_error]") {
-#if SEGLOG_TEST_SANITIZED
-  SUCCEED("skipped: a sanitizer's runtime needs file descriptors of its own");
-#else
+  if (seglog::test::kSanitized) {
+    SUCCEED("skipped: a sanitizer's runtime needs file descriptors of its own");
+    return;
+  }
   TempDir dir;
   {
     auto writer = open_or_fail(writer_options(dir.path()));
@@ -328,21 +325,9 @@ TEST_CASE("read-only: running out of descriptors is io_error, never less data",
     REQUIRE(writer->save_state({2, "b", 40}));
     REQUIRE(writer->close());
   }
-  // A writer that appends, syncs and dies without close: the newest
-  // segment stays unsealed (read from a private copy by the reader).
-  const pid_t writer = ::fork();
-  REQUIRE(writer >= 0);
-  if (writer == 0) {
-    auto opened = SegmentedStorage::open(writer_options(dir.path()));
-    if (!opened) ::_exit(3);
-    if (!(*opened)->append_entries(make_entries(301, 100, 1, kPayload))) ::_exit(4);
-    if (!(*opened)->sync()) ::_exit(5);
-    ::_exit(0);
-  }
-  int writer_status = 0;
-  REQUIRE(::waitpid(writer, &writer_status, 0) == writer);
-  REQUIRE(WIFEXITED(writer_status));
-  REQUIRE(WEXITSTATUS(writer_status) == 0);
+  // The newest segment stays unsealed (read from a private copy by the
+  // reader).
+  append_sync_and_die(writer_options(dir.path()), 301, 100);
   REQUIRE(segment_files(dir.path()).size() >= 3);
 
   enum Outcome { io_error = 10, less = 11, whole = 12, other_error = 13, no_limit = 14 };
@@ -426,5 +411,4 @@ TEST_CASE("read-only: running out of descriptors is io_error, never less data",
   CHECK(exhausted == io_error);
   // And with descriptors, the same handle's answers are all right.
   CHECK(run_child(-1, false) == whole);
-#endif
 }

@@ -188,7 +188,7 @@ case "$mode" in
 
   cmake)
     if ! command -v cmake >/dev/null; then
-      echo "SKIP: cmake is not installed (.ci/test's package stage installs it)"
+      echo "SKIP: cmake is not installed (.ci/test's release stage installs it)"
       exit 77
     fi
     cmake_project="${SEGLOG_CONSUMER_CMAKE_PROJECT:-$consumer_src/../cmake}"

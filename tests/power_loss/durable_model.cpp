@@ -241,7 +241,6 @@ void DurableModel::after(const Call& call, int err) {
       return;
     }
     case Op::write:
-    case Op::zero_ahead:
     case Op::preallocate:
     case Op::truncate:
       return;  // content changes: read at the next sync or crash point

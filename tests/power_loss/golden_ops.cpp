@@ -110,7 +110,7 @@ void OpRecorder::crash(std::uint64_t pattern) {
 }
 
 bool OpRecorder::relevant(const Call& call) const {
-  if (!watching_ || call.op == Op::zero_ahead) return false;
+  if (!watching_) return false;
   if (call.op == Op::sync_directory) return call.path.lexically_normal() == dir_.lexically_normal();
   return call.path.parent_path().lexically_normal() == dir_.lexically_normal();
 }
@@ -178,7 +178,7 @@ std::string OpRecorder::text(const std::string& scenario) const {
       << "# the threads' interleaving is not recorded. Written by power_loss_golden_test\n"
       << "# with SEGLOG_UPDATE_GOLDEN=1; see docs/reliability.md, \"Golden records of the\n"
       << "# durable operations\". write: [offset, +bytes); preallocate, truncate: the size\n"
-      << "# after; zero_ahead (the prefaulter's zeros) left out.\n";
+      << "# after.\n";
   std::size_t ops = 0;
   for (const std::string& line : writer_lines_) ops += line.starts_with("  ") ? 1 : 0;
   out << "\n## writer (the test's thread): " << ops << " ops\n";

@@ -24,9 +24,7 @@ namespace seglog::test {
 //    order and the log's background tasks run one at a time in the order
 //    they were queued, so each thread's sequence is fixed by the data;
 //    how the threads interleave is not, and is not recorded.
-//  - Every op of the seam but zero_ahead: the prefaulter's zeros (on its
-//    thread or the writer's, in chunks depending on who gets there first)
-//    are timing, not durability.
+//  - Every op of the seam (the prefaulter has none: it changes no byte).
 //  - write: [offset, +bytes) (write_ranges.hpp), but restart.json's
 //    length, which depends on the random salts it lists, as "+<salts>";
 //    preallocate and truncate: the file's size after the call. Every

@@ -38,8 +38,9 @@ TEST_CASE("the golden record names random files by first appearance and each thr
   const std::filesystem::path segment = dir / "00000000000000000266.seg";
   const std::filesystem::path other = dir / "0000000000000000.spare";  // hex, but not the first
   for (const Call& call :
-       {Call{Op::rename, segment, &spare}, Call{Op::unlink, other}, Call{Op::zero_ahead, segment},
-        Call{Op::sync_directory, dir}, Call{Op::unlink, dir / "elsewhere" / "x.seg"}}) {
+       {Call{Op::rename, segment, &spare}, Call{Op::unlink, other},
+        Call{Op::write, dir / "elsewhere" / "y.seg"}, Call{Op::sync_directory, dir},
+        Call{Op::unlink, dir / "elsewhere" / "x.seg"}}) {
     r.after(call, 0);
   }
   const std::string text = r.text("unit");
