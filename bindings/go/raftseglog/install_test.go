@@ -52,7 +52,10 @@ func TestRaft_AFollowerBehindTheLeadersSnapshotInstallsItAndItsLogGoesOnAfterIt(
 			t.Fatal(err)
 		}
 		n.raft = r
-		defer r.Shutdown()
+		// Waits for raft's goroutines: the stores close in t.Cleanup, after
+		// the defers, and a node still running would read a closed log
+		// (raft panics on a failed GetLog). Without the wait it did, once.
+		defer func() { _ = r.Shutdown().Error() }()
 	}
 	leader := waitLeader(t, nodes)
 	var lagger *clusterNode

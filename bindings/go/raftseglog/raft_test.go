@@ -95,7 +95,7 @@ func TestRaft_ASingleNodeAppliesSnapshotsCompactsAndRestartsThroughItsSnapshot(t
 	s = reopen(t, s, dir)
 	fsm2 := &countFSM{}
 	r = startNode(t, s, fsm2)
-	defer r.Shutdown()
+	defer func() { _ = r.Shutdown().Error() }() // before t.Cleanup closes s
 	if err := r.Barrier(time.Second).Error(); err != nil {
 		t.Fatal(err)
 	}
