@@ -32,6 +32,15 @@ void BackgroundWorker::wait(unsigned mask) {
   work_done_.wait(lock, [&] { return (outstanding_mask_locked() & mask) == 0; });
 }
 
+void BackgroundWorker::wait_until_at_most(Kind kind, std::size_t count) {
+  std::unique_lock lock(mu_);
+  work_done_.wait(lock, [&] {
+    std::size_t outstanding = running_ == static_cast<unsigned>(kind) ? 1 : 0;
+    for (const Task& task : queue_) outstanding += task.kind == kind ? 1 : 0;
+    return outstanding <= count;
+  });
+}
+
 bool BackgroundWorker::busy(unsigned mask) const {
   std::lock_guard lock(mu_);
   return (outstanding_mask_locked() & mask) != 0;

@@ -1,7 +1,9 @@
-// log/background.hpp — the log's one background thread: work that must
+// log/background.hpp — a background thread of the log: work that must
 // happen but that no caller should wait for (docs/design.md, "Background
-// work"): sealing the segment a roll left behind, preparing the next
-// segment, and the unlinks and rewrite that finish a truncate_before.
+// work"). The log has three: one seals the segment a roll left behind and
+// runs the unlinks and rewrite that finish a truncate_before, one prepares
+// the next segments (spares), one populates the page cache ahead of the
+// writer.
 //
 // Tasks run one at a time in the order they were queued. A caller that
 // needs some kinds of work finished (sync needs the pending seal; a
@@ -9,6 +11,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -32,6 +35,8 @@ class BackgroundWorker {
   void post(Kind kind, std::function<void()> task);
   // Returns once no task of the kinds in `mask` is queued or running.
   void wait(unsigned mask);
+  // Returns once at most `count` tasks of `kind` are queued or running.
+  void wait_until_at_most(Kind kind, std::size_t count);
   // True when a task of these kinds is queued or running.
   bool busy(unsigned mask) const;
 

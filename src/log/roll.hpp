@@ -3,9 +3,10 @@
 // (SegmentLog::finish_roll). docs/design.md, "Roll", whose table the step
 // numbers in roll.cpp and segment.cpp follow:
 //
-//   1   background, ahead: spare — create <salt>.spare, posix_fallocate,
-//       header page (first index 0, synced end 4096), fdatasync, map,
-//       populate the first 2 MiB (Segment::prepare_spare; SparePool)
+//   1   spare thread, ahead: spare — create <salt>.spare, posix_fallocate,
+//       map, populate the first 2 MiB, header page (first index 0, synced
+//       end 4096), fdatasync, populate up to 8 MiB (Segment::prepare_spare;
+//       SparePool)
 //   2   writer: the batch's records up to the roll point are stored into
 //       the old active segment and published
 //   3   writer: assign — the identity with the real first index is stored
@@ -35,9 +36,9 @@
 
 namespace seglog::detail {
 
-// Spare segments (roll step 1), prepared on the background worker so that
-// a roll does no I/O that waits for the disk. Writer thread, except the
-// tasks it posts.
+// Spare segments (roll step 1), prepared on a worker of their own (not
+// behind the seals) so that a roll does no I/O that waits for the disk.
+// Writer thread, except the tasks it posts.
 class SparePool {
  public:
   static constexpr std::size_t kSpares = 2;

@@ -298,8 +298,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
 
  private:
   Segment(const Config& cfg, std::filesystem::path path, SegmentIdentity identity);
-  // `populate`: make the first Prefault::kChunk of the file resident (a
-  // spare, prepared off the writer's thread).
+  // `populate`: make the first ActiveWriter::kPrefaultAhead of the file
+  // resident (a spare, prepared off the writer's thread).
   static Result<std::shared_ptr<Segment>> create(const Config& cfg, SegmentIdentity identity,
                                                  const std::filesystem::path& temp_path,
                                                  bool populate);

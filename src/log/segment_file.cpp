@@ -108,6 +108,12 @@ Result<std::shared_ptr<Segment>> Segment::create(const Config& cfg, SegmentIdent
   encode_state(page.data() + next_slot_offset(state.sequence), state, identity.salt);
   if (auto s = segment->file_.write_at(0, page); !s) return fail(s.error());
   if (auto s = segment->file_.data_sync(); !s) return fail(s.error());
+  // The rest of the prefault window: after a roll the prefaulter starts
+  // that far ahead, so the writer's first megabytes never wait for a
+  // chunk (at 60 M entries, 0.3 s of waits instead of 2.2–2.9 s).
+  if (populate) {
+    (*map)->populate_read(Prefault::kChunk, ActiveWriter::kPrefaultAhead - Prefault::kChunk);
+  }
   segment->state_ = state;
   segment->file_size_.store(capacity, std::memory_order_relaxed);
   segment->writer_.set_map(*map);

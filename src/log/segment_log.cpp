@@ -131,10 +131,15 @@ Status SegmentLog::append(std::span<const Entry> entries) {
   // Preallocate every new segment before writing anything (no_space here
   // leaves the log as it was). A segment of the usual size comes from the
   // spares prepared in the background when there is one.
+  // Seals behind the writer are bounded: each unsealed segment keeps its
+  // mapping and its points in memory until its seal. Spares no longer
+  // queue behind seals (spare_worker_), so nothing else holds a writer
+  // that outpaces the disk back.
+  if (!rolls.empty()) worker_.wait_until_at_most(BackgroundWorker::Kind::seal, kSealsBehind);
   std::vector<std::shared_ptr<Segment>> prepared;
   for (const Roll& roll : rolls) {
     std::shared_ptr<Segment> spare;
-    if (roll.capacity == cfg_.segment_size) spare = spares_.take(worker_);
+    if (roll.capacity == cfg_.segment_size) spare = spares_.take(spare_worker_);
     if (spare) {
       // Roll step 3: the spare gets its first index.
       spare->assign(entries[roll.position].index);
@@ -317,13 +322,14 @@ Status SegmentLog::truncate_before(std::uint64_t index) {
 
 Status SegmentLog::flush() {
   worker_.wait(BackgroundWorker::kAll);
+  spare_worker_.wait(BackgroundWorker::kAll);
   return check_writable();
 }
 
 Status SegmentLog::close() {
   if (active_) active_->stop_prefault();
   worker_.wait(BackgroundWorker::kAll);
-  spares_.remove(worker_);
+  spares_.remove(spare_worker_);
   // After a failed sync nothing more is written; close reports it again.
   Status status = sync_failed() ? check_writable() : seal_active();
   table_.evict_all();

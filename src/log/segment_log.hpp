@@ -206,6 +206,8 @@ class SegmentLog {
   // The last index of the segment a queued boundary rewrite copies (writer
   // only; stale once the rewrite is done, which only costs a no-op wait).
   std::uint64_t rewrite_last_ = 0;
+  // Seals a roll may find still queued or running; more, and it waits.
+  static constexpr std::size_t kSealsBehind = 2;
   SparePool spares_;
   // Roll seals posted and not yet finished (L3's allowance).
   std::atomic<std::uint64_t> seals_queued_{0};
@@ -218,6 +220,10 @@ class SegmentLog {
   // member it uses is alive.
   BackgroundWorker worker_;
   BackgroundWorker prefaulter_;
+  // Prepares spares (roll step 1) beside worker_: behind a queue of seals,
+  // each waiting for a segment's writeback, the writer's next roll would
+  // wait for its spare (docs/performance.md, "At scale").
+  BackgroundWorker spare_worker_;
 };
 
 #ifdef NDEBUG

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -69,20 +70,34 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 // The lines of `stream` with each run of unlinks of random-named files
 // sorted: open removes leftover temporaries in directory order, which for
-// random names is random (either order is the same cleanup).
+// random names is random (either order is the same cleanup). The spares
+// in such a run become one line: how many a crash leaves depends on how
+// far the spare thread had got, which the writer does not wait for (the
+// crash image keeps a spare's creation only if a directory sync of
+// another thread happened to follow it).
 std::vector<std::string> normalized(const std::vector<std::string>& stream) {
-  std::vector<std::string> out = stream;
+  std::vector<std::string> out;
   auto leftover = [](const std::string& line) { return line.starts_with("  unlink <"); };
-  for (auto it = out.begin(); it != out.end();) {
+  auto spare = [](const std::string& line) { return line.starts_with("  unlink <spare "); };
+  for (auto it = stream.begin(); it != stream.end();) {
     if (!leftover(*it)) {
-      ++it;
+      out.push_back(*it++);
       continue;
     }
-    auto end = std::find_if_not(it, out.end(), leftover);
-    std::sort(it, end);
+    const auto end = std::find_if_not(it, stream.end(), leftover);
+    std::vector<std::string> run;
+    std::copy_if(it, end, std::back_inserter(run), [&](const std::string& l) { return !spare(l); });
+    if (std::any_of(it, end, spare)) run.push_back("  unlink <leftover spares>");
+    std::sort(run.begin(), run.end());
+    out.insert(out.end(), run.begin(), run.end());
     it = end;
   }
   return out;
+}
+
+std::size_t op_count(const std::vector<std::string>& lines) {
+  return static_cast<std::size_t>(std::count_if(
+      lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("  "); }));
 }
 
 }  // namespace
@@ -129,10 +144,10 @@ std::string OpRecorder::name_of(const std::filesystem::path& path, bool writer) 
   return names_[name] = "<" + kind + " " + who + std::to_string(n) + ">";
 }
 
-std::vector<std::string>& OpRecorder::stream_of(std::thread::id thread) {
+std::vector<std::string>& OpRecorder::stream_of(std::thread::id thread, bool spare) {
   if (thread == writer_) return writer_lines_;
   auto it = background_.find(thread);
-  if (it == background_.end()) it = background_.emplace(thread, ++background_threads_).first;
+  if (it == background_.end()) it = background_.emplace(thread, Stream{crashes_ + 1, spare}).first;
   return background_lines_[it->second];
 }
 
@@ -167,7 +182,8 @@ void OpRecorder::after(const Call& call, int err) {
   } else {
     line += std::string(" failed: ") + std::strerror(err);
   }
-  stream_of(std::this_thread::get_id()).push_back(std::move(line));
+  const bool spare = call.path.filename().string().ends_with(".spare");
+  stream_of(std::this_thread::get_id(), spare).push_back(std::move(line));
 }
 
 std::string OpRecorder::text(const std::string& scenario) const {
@@ -179,13 +195,14 @@ std::string OpRecorder::text(const std::string& scenario) const {
       << "# with SEGLOG_UPDATE_GOLDEN=1; see docs/reliability.md, \"Golden records of the\n"
       << "# durable operations\". write: [offset, +bytes); preallocate, truncate: the size\n"
       << "# after.\n";
-  std::size_t ops = 0;
-  for (const std::string& line : writer_lines_) ops += line.starts_with("  ") ? 1 : 0;
-  out << "\n## writer (the test's thread): " << ops << " ops\n";
-  for (const std::string& line : normalized(writer_lines_)) out << line << "\n";
-  for (const auto& [n, lines] : background_lines_) {
-    out << "\n## background " << n << " (the log's worker" << (n == 1 ? "" : ", after a power loss")
-        << "): " << lines.size() << " ops\n";
+  const std::vector<std::string> writer = normalized(writer_lines_);
+  out << "\n## writer (the test's thread): " << op_count(writer) << " ops\n";
+  for (const std::string& line : writer) out << line << "\n";
+  for (const auto& [stream, lines] : background_lines_) {
+    const auto [n, spares] = stream;
+    out << "\n## " << (spares ? "spares " : "background ") << n
+        << (spares ? " (the log's spare thread" : " (the log's worker")
+        << (n == 1 ? "" : ", after a power loss") << "): " << op_count(lines) << " ops\n";
     for (const std::string& line : normalized(lines)) out << line << "\n";
   }
   return out.str();

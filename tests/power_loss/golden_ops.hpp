@@ -19,11 +19,13 @@ namespace seglog::test {
 // What is recorded, and why it is the same from run to run:
 //  - Per thread, in the order that thread made the calls: the writer (the
 //    test's thread, under the heading of the public operation it is in)
-//    and each background thread ("background 1", "background 2" after a
-//    crash: one per opened log). Each thread runs its calls in program
-//    order and the log's background tasks run one at a time in the order
-//    they were queued, so each thread's sequence is fixed by the data;
-//    how the threads interleave is not, and is not recorded.
+//    and each background thread of each opened log ("background 1",
+//    "background 2" after a crash): the log's worker, and its spare
+//    thread ("spares 1", ...), told apart by their first op (only the
+//    spare thread creates spares). Each thread runs its calls in program
+//    order and each thread's background tasks run one at a time in the
+//    order they were queued, so each thread's sequence is fixed by the
+//    data; how the threads interleave is not, and is not recorded.
 //  - Every op of the seam (the prefaulter has none: it changes no byte).
 //  - write: [offset, +bytes) (write_ranges.hpp), but restart.json's
 //    length, which depends on the random salts it lists, as "+<salts>";
@@ -51,17 +53,20 @@ class OpRecorder final : public ScenarioObserver {
  private:
   bool relevant(const seglog::detail::fault::Call& call) const;
   std::string name_of(const std::filesystem::path& path, bool writer);
-  std::vector<std::string>& stream_of(std::thread::id thread);
+  // `spare`: the call is on a spare segment (decides a new thread's role).
+  std::vector<std::string>& stream_of(std::thread::id thread, bool spare);
 
   mutable std::mutex mu_;
   std::filesystem::path dir_;
   bool watching_ = false;
   std::thread::id writer_ = std::this_thread::get_id();
   int crashes_ = 0;
-  int background_threads_ = 0;
-  std::map<std::thread::id, int> background_;  // this log's background threads
+  // A background stream: the opened log (1, 2 after a crash, ...) and
+  // whether it is the spare thread.
+  using Stream = std::pair<int, bool>;
+  std::map<std::thread::id, Stream> background_;  // this log's background threads
   std::vector<std::string> writer_lines_;
-  std::map<int, std::vector<std::string>> background_lines_;
+  std::map<Stream, std::vector<std::string>> background_lines_;
   std::map<std::string, std::string> names_;  // random name -> label
   std::map<std::string, int> counters_;       // "<kind> <w|b>" -> labels given
 };

@@ -9,7 +9,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <future>
 #include <memory>
+#include <thread>
 
 using seglog::detail::fault::Call;
 using seglog::detail::fault::Op;
@@ -46,8 +48,48 @@ TEST_CASE("the golden record names random files by first appearance and each thr
   const std::string text = r.text("unit");
   CHECK(text.find("## writer (the test's thread): 3 ops\nappend(1)\n"
                   "  rename <spare w1> -> 00000000000000000266.seg\n"
-                  "  unlink <spare w2>\n"
+                  "  unlink <leftover spares>\n"
                   "  sync_directory <dir>\n") != std::string::npos);
+}
+
+TEST_CASE("the golden record tells the spare thread from the worker by its first op",
+          "[power_loss][golden]") {
+  OpRecorder r;
+  const std::filesystem::path dir = "/scratch";
+  r.watch(dir);
+  r.begin_operation("append(1)");
+  const std::filesystem::path spare = dir / "77c966e06af9086b.spare";
+  const std::filesystem::path segment = dir / "00000000000000000001.seg";
+  // Each stream's first op decides its role, whichever thread starts
+  // first. Both threads live at once, as a log's do (an ended thread's id
+  // may be reused).
+  std::promise<void> spares_done;
+  std::thread worker([&, done = spares_done.get_future()] {
+    r.after(Call{Op::sync_directory, dir}, 0);
+    r.after(Call{Op::sync, segment}, 0);
+    done.wait();
+  });
+  std::thread spares([&] {
+    r.after(Call{Op::create, spare}, 0);
+    r.after(Call{Op::sync, spare}, 0);
+  });
+  spares.join();
+  spares_done.set_value();
+  worker.join();
+  const std::string text = r.text("unit");
+  CHECK(text.find("## background 1 (the log's worker): 2 ops\n"
+                  "  sync_directory <dir>\n"
+                  "  sync 00000000000000000001.seg\n\n"
+                  "## spares 1 (the log's spare thread): 2 ops\n"
+                  "  create <spare b1>\n"
+                  "  sync <spare b1>\n") != std::string::npos);
+  // Unlinks of leftover spares at open: one line, however many there were.
+  r.after(Call{Op::unlink, dir / "0123456789abcdef.spare"}, 0);
+  r.after(Call{Op::unlink, dir / "fedcba9876543210.spare"}, 0);
+  r.after(Call{Op::sync_directory, dir}, 0);
+  CHECK(r.text("unit").find("## writer (the test's thread): 2 ops\nappend(1)\n"
+                            "  unlink <leftover spares>\n"
+                            "  sync_directory <dir>\n") != std::string::npos);
 }
 
 TEST_CASE("a line diff of golden records shows a swap as one removed and one added line",
