@@ -13,7 +13,7 @@ class SEGLOG_API Logger {
   enum class Level { debug, info, warn, error };
   virtual ~Logger() = default;
   // Called from the thread that made the call being logged, or from the
-  // log's background thread (seals, spare segments, compaction): must be
+  // log's background threads (seals, spare segments, compaction): must be
   // thread-safe and must not call back into the storage.
   virtual void log(Level level, std::string_view message) = 0;
 };

@@ -114,7 +114,7 @@ typedef enum seglog_log_level {
 
 /* Told what seglog did on its own (torn tails cut, leftovers removed,
  * slow syncs). Called from the thread of the call being logged or from the
- * storage's background thread: must be thread-safe, must not call back
+ * storage's background threads: must be thread-safe, must not call back
  * into the storage. `message` is valid during the call only; it is not
  * NUL-terminated: use `len`. */
 typedef void (*seglog_logger_fn)(void* context, seglog_log_level level, const char* message,
