@@ -589,3 +589,34 @@ TEST_CASE("a truncate_before while a visitor waits ends the range with compacted
   CHECK_THAT(status.error().message(), Catch::Contains("index " + std::to_string(first_end + 1)));
   expect_model(*storage, after, compact_to, options.dir);
 }
+
+TEST_CASE(
+    "a streaming writer has its spares before its first segment is half full; a writer that "
+    "syncs every batch does not",
+    "[log][multi_segment][spares]") {
+  // 8 MiB segments: 1 MiB unsynced (a streaming writer) is far from half.
+  TempDir dir;
+  Options options = small_options(dir.path() / "log");
+  options.segment_size = 8ull << 20;
+  SECTION("streaming: 1.5 MiB appended without a sync") {
+    auto storage = open_or_fail(options);
+    Model model;
+    append_all(*storage, model, make_entries(1, 384, 1, 4096), 16);
+    REQUIRE(storage->flush());  // the spare thread's work included
+    CHECK(count_suffix(options.dir, ".spare") == 2);
+    CHECK(segment_files(options.dir).size() == 1);
+    expect_model(*storage, model, 1, options.dir);
+    REQUIRE(storage->close());
+    CHECK(count_suffix(options.dir, ".spare") == 0);
+  }
+  SECTION("syncing: 2 MiB in synced batches of 64 KiB") {
+    auto storage = open_or_fail(options);
+    for (std::uint64_t first = 1; first <= 512; first += 16) {
+      REQUIRE(storage->append_entries(make_entries(first, 16, 1, 4096)));
+      REQUIRE(storage->sync());
+    }
+    REQUIRE(storage->flush());
+    CHECK(count_suffix(options.dir, ".spare") == 0);
+    REQUIRE(storage->close());
+  }
+}
