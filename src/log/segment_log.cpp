@@ -128,14 +128,14 @@ Status SegmentLog::append(std::span<const Entry> entries) {
     cursor.advance(bytes);
   }
 
-  // Preallocate every new segment before writing anything (no_space here
-  // leaves the log as it was). A segment of the usual size comes from the
-  // spares prepared in the background when there is one.
   // Seals behind the writer are bounded: each unsealed segment keeps its
   // mapping and its points in memory until its seal. Spares no longer
   // queue behind seals (spare_worker_), so nothing else holds a writer
   // that outpaces the disk back.
   if (!rolls.empty()) worker_.wait_until_at_most(BackgroundWorker::Kind::seal, kSealsBehind);
+  // Preallocate every new segment before writing anything (no_space here
+  // leaves the log as it was). A segment of the usual size comes from the
+  // spares prepared in the background when there is one.
   std::vector<std::shared_ptr<Segment>> prepared;
   for (const Roll& roll : rolls) {
     std::shared_ptr<Segment> spare;

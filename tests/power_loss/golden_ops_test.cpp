@@ -27,16 +27,23 @@ std::unique_ptr<ScenarioObserver> make_recorder() { return std::make_unique<OpRe
 // are compiled in) records its operations.
 const bool observed = (Scenario::observe_all(&make_recorder), true);
 
-}  // namespace
-
-TEST_CASE("the golden record names random files by first appearance and each thread apart",
-          "[power_loss][golden]") {
-  CHECK(observed);
+// A recorder watching /scratch, its writer inside append(1).
+struct Recording {
   OpRecorder r;
   const std::filesystem::path dir = "/scratch";
-  r.watch(dir);
-  r.begin_operation("append(1)");
   const std::filesystem::path spare = dir / "77c966e06af9086b.spare";
+  Recording() {
+    r.watch(dir);
+    r.begin_operation("append(1)");
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(Recording,
+                 "the golden record names random files by first appearance and each thread apart",
+                 "[power_loss][golden]") {
+  CHECK(observed);
   const std::filesystem::path segment = dir / "00000000000000000266.seg";
   const std::filesystem::path other = dir / "0000000000000000.spare";  // hex, but not the first
   for (const Call& call :
@@ -52,13 +59,9 @@ TEST_CASE("the golden record names random files by first appearance and each thr
                   "  sync_directory <dir>\n") != std::string::npos);
 }
 
-TEST_CASE("the golden record tells the spare thread from the worker by its first op",
-          "[power_loss][golden]") {
-  OpRecorder r;
-  const std::filesystem::path dir = "/scratch";
-  r.watch(dir);
-  r.begin_operation("append(1)");
-  const std::filesystem::path spare = dir / "77c966e06af9086b.spare";
+TEST_CASE_METHOD(Recording,
+                 "the golden record tells the spare thread from the worker by its first op",
+                 "[power_loss][golden]") {
   const std::filesystem::path segment = dir / "00000000000000000001.seg";
   // Each stream's first op decides its role, whichever thread starts
   // first. Both threads live at once, as a log's do (an ended thread's id
