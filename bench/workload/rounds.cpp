@@ -102,6 +102,19 @@ class RemovedAtEnd {
   fs::path dir_;
 };
 
+// The implementations of one round: as given in odd rounds, reversed in
+// even ones. On a VM whose host takes back the guest's free memory, the
+// run that follows a pause (or the one that follows a smaller run) pays
+// the host's faults on the page cache it fills; at 1 M entries, with
+// seglog always first, such a run was slower by up to 3x and decided
+// whole rounds. Alternating puts each implementation in each place
+// equally often (docs/performance.md, "At scale").
+std::vector<std::string> round_order(const std::vector<std::string>& impls, std::uint64_t round) {
+  std::vector<std::string> order = impls;
+  if (round % 2 == 0) std::reverse(order.begin(), order.end());
+  return order;
+}
+
 }  // namespace
 
 SubjectConfig subject_config(const Params& p) {
@@ -127,7 +140,8 @@ RoundsResult run_rounds(const RoundsPlan& plan, const fs::path& root) {
   RoundsResult result;
   for (std::uint64_t round = 1; round <= plan.repeat; ++round) {
     json::object runs;
-    for (const std::string& impl : plan.impls) {
+    json::array order;
+    for (const std::string& impl : round_order(plan.impls, round)) {
       const auto phases = compared_phases(impl, plan.phases);
       if (phases.empty()) continue;
       if (plan.progress != nullptr) {
@@ -139,9 +153,11 @@ RoundsResult run_rounds(const RoundsPlan& plan, const fs::path& root) {
       const RemovedAtEnd removed(dir);
       fs::create_directories(dir);
       runs[impl] = run_in_child(plan.params, impl, dir, phases, plan.progress);
+      order.emplace_back(impl);
     }
     json::object ratios = compare_ratios(runs, plan.goals);
-    result.rounds.push_back(json::object{{"runs", runs}, {"ratios", ratios}});
+    result.rounds.push_back(
+        json::object{{"order", std::move(order)}, {"runs", runs}, {"ratios", ratios}});
     rounds_runs.push_back(std::move(runs));
     rounds_ratios.push_back(std::move(ratios));
   }

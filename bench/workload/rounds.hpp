@@ -28,7 +28,8 @@ boost::json::object run_one(const Params& params, const std::string& impl,
 
 struct RoundsPlan {
   Params params;
-  // A subset of compared_impls(), run in that order.
+  // A subset of compared_impls(), run in that order in odd rounds and in
+  // the reverse order in even ones.
   std::vector<std::string> impls;
   std::vector<std::string> phases;
   std::uint64_t repeat = 1;
@@ -43,7 +44,8 @@ struct RoundsResult {
   boost::json::object runs;
   // median_ratios() of the rounds' compare_ratios().
   boost::json::object ratios;
-  // Each round: {"runs": ..., "ratios": ...}.
+  // Each round: {"order": [the implementations as run], "runs": ...,
+  // "ratios": ...}.
   boost::json::array rounds;
 };
 

@@ -57,6 +57,15 @@ std::string rounds_text(std::uint64_t repeat) {
   return repeat == 1 ? "one round" : "medians of " + std::to_string(repeat) + " rounds";
 }
 
+// The rounds of every size, for the summary: "medians of 3 rounds (9
+// under 2 GiB of records)".
+std::string repeat_text(const ScalePlan& plan) {
+  std::string text = rounds_text(plan.rounds.repeat);
+  if (plan.short_size_repeat == 0 || plan.short_size_repeat == plan.rounds.repeat) return text;
+  return text + " (" + std::to_string(plan.short_size_repeat) + " under " + gib(kShortSizeBytes) +
+         " of records)";
+}
+
 Params at_size(const Params& base, std::uint64_t entries) {
   Params p = base;
   p.entries = entries;
@@ -109,6 +118,7 @@ void warm_up(RoundsPlan rounds, const fs::path& root) {
 json::object run_size(const ScalePlan& plan, std::uint64_t entries, const fs::path& root) {
   RoundsPlan rounds = plan.rounds;
   rounds.params.entries = entries;
+  rounds.repeat = repeat_at(plan, entries);
   const std::uint64_t needed = bytes_needed(rounds.params);
   const std::uint64_t free_bytes = bytes_free(root);
   warm_up(rounds, root);
@@ -119,6 +129,7 @@ json::object run_size(const ScalePlan& plan, std::uint64_t entries, const fs::pa
           {"free_bytes", free_bytes},
           {"params", params_json(rounds.params)},
           {"warm_up", "physical, append, untimed"},
+          {"repeat", rounds.repeat},
           {"runs", result.runs},
           {"ratios", result.ratios},
           {"goals_met", met},
@@ -128,7 +139,7 @@ json::object run_size(const ScalePlan& plan, std::uint64_t entries, const fs::pa
 void print_size_table(const ScalePlan& plan, const json::object& size) {
   const Params p = at_size(plan.rounds.params, size.at("entries").as_uint64());
   const std::string heading = "workload --scale, " + params_line(p) + " (" +
-                              rounds_text(plan.rounds.repeat) + ", goals of issue 15)";
+                              rounds_text(size.at("repeat").as_uint64()) + ", goals of issue 15)";
   print_comparison_table(heading, size.at("runs").as_object(), size.at("ratios").as_object());
   std::printf("\n");
 }
@@ -259,7 +270,7 @@ void print_summary(const ScalePlan& plan, const json::array& sizes) {
   std::printf(
       "summary: seglog / physical at each size (%s; goals of issue 15, append_sync\n"
       "keeping issue 4's as issue 15 asks it unchanged)\n\n",
-      rounds_text(plan.rounds.repeat).c_str());
+      repeat_text(plan).c_str());
   print_ratio_summary(sizes);
   std::printf(
       "\nmemory after the read phases, KiB: VmRSS (of it RssAnon) / VmPTE / mappings "
@@ -295,6 +306,14 @@ json::object scale_json(const ScalePlan& plan, json::array sizes) {
 }
 
 }  // namespace
+
+std::uint64_t repeat_at(const ScalePlan& plan, std::uint64_t entries) {
+  if (plan.short_size_repeat == 0) return plan.rounds.repeat;
+  const Params p = at_size(plan.rounds.params, entries);
+  const std::uint64_t record = (p.payload + 7) / 8 * 8 + 32;
+  const bool short_size = entries < kShortSizeBytes / record;
+  return short_size ? plan.short_size_repeat : plan.rounds.repeat;
+}
 
 std::uint64_t bytes_needed(const Params& p) {
   const double record = static_cast<double>((p.payload + 7) / 8 * 8 + 32);

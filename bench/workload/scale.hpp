@@ -18,7 +18,21 @@ struct ScalePlan {
   std::vector<std::uint64_t> sizes;
   // Tables for people (one per size, then a summary) instead of JSON.
   bool table = false;
+  // Rounds at a size whose records take under kShortSizeBytes, instead of
+  // rounds.repeat (0: rounds.repeat at every size). There an append phase
+  // lasts under a second, and on a VM whose host takes back free memory
+  // one run that lands on such memory is up to 3x slower
+  // (docs/performance.md, "At scale"): three rounds leave the median to
+  // chance.
+  std::uint64_t short_size_repeat = 0;
 };
+
+// See ScalePlan::short_size_repeat: 2 GiB of records, 7.4 M entries of
+// 256 B.
+constexpr std::uint64_t kShortSizeBytes = 2ull << 30;
+
+// The rounds `plan` runs at a size of `entries`.
+std::uint64_t repeat_at(const ScalePlan& plan, std::uint64_t entries);
 
 // The disk space one size takes at its peak, when the log of phases 1-7
 // and the fresh log of append_sync both exist: entries × (payload padded to
