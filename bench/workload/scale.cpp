@@ -2,6 +2,8 @@
 // with the free-space check before each and the summary across sizes.
 #include "scale.hpp"
 
+#include "physical_storage.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -309,14 +311,13 @@ json::object scale_json(const ScalePlan& plan, json::array sizes) {
 
 std::uint64_t repeat_at(const ScalePlan& plan, std::uint64_t entries) {
   if (plan.short_size_repeat == 0) return plan.rounds.repeat;
-  const Params p = at_size(plan.rounds.params, entries);
-  const std::uint64_t record = (p.payload + 7) / 8 * 8 + 32;
+  const std::uint64_t record = PhysicalStorage::record_bytes(plan.rounds.params.payload);
   const bool short_size = entries < kShortSizeBytes / record;
   return short_size ? plan.short_size_repeat : plan.rounds.repeat;
 }
 
 std::uint64_t bytes_needed(const Params& p) {
-  const double record = static_cast<double>((p.payload + 7) / 8 * 8 + 32);
+  const double record = static_cast<double>(PhysicalStorage::record_bytes(p.payload));
   const double records = static_cast<double>(p.entries + p.sync_entries) * record * 1.15;
   return static_cast<std::uint64_t>(records) + 4 * p.segment_size + kMarginBytes;
 }
