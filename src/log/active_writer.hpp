@@ -157,6 +157,9 @@ class ActiveWriter {
   // where that metadata write outweighs the batch.
   void extend_runway(File& file, std::uint64_t batch_bytes);
 
+  // True when kPrefaultStreaming or more bytes were appended since the
+  // last sync: the writer streams (prefaulting, spares asked for early).
+  bool streaming() const noexcept { return cursor_.end - synced_end_ >= kPrefaultStreaming; }
   // The segment is sealed: the mapping and the staging buffer go.
   void finish() noexcept {
     map_.reset();
@@ -167,7 +170,6 @@ class ActiveWriter {
   // True when records are stored through the mapping (see
   // record_destination): a streaming writer's small batch.
   bool stores_records() const noexcept { return streaming() && batch_bytes_ < kStoredBatchBytes; }
-  bool streaming() const noexcept { return cursor_.end - synced_end_ >= kPrefaultStreaming; }
   // Returns once no chunk under [from, to) is left to be populated ahead
   // of the writer (Prefault::ready): its bytes land in 2 MiB folios.
   void await_prefault(std::uint64_t from, std::uint64_t to) const noexcept {

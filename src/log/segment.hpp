@@ -270,10 +270,8 @@ class Segment : public std::enable_shared_from_this<Segment> {
   // sync) and fdatasyncs. Errors: io_error.
   [[nodiscard]] Status sync();
   bool dirty() const noexcept { return writer_.dirty(); }
-  // The bytes appended since the last sync (a streaming writer's measure).
-  std::uint64_t unsynced_bytes() const noexcept {
-    return writer_.appended_end() - writer_.synced_end();
-  }
+  // The writer streams (ActiveWriter::streaming).
+  bool streaming() const noexcept { return writer_.streaming(); }
   // Writes the footer above the high water, records the seal in the state
   // slot, trims the file and syncs it. Errors: io_error.
   [[nodiscard]] Status seal();

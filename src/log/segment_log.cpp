@@ -189,10 +189,7 @@ Status SegmentLog::append(std::span<const Entry> entries) {
   // would reach the roll 30 ms after half full, before two spares are
   // ready (1 M entries of 256 B, --scale, append over the floor: 0.88–
   // 1.57 asking early, 0.76–0.90 at half).
-  if (active_->cursor().end > active_->capacity() / 2 ||
-      active_->unsynced_bytes() >= ActiveWriter::kPrefaultStreaming) {
-    request_spares();
-  }
+  if (active_->cursor().end > active_->capacity() / 2 || active_->streaming()) request_spares();
   counters.entries_appended.fetch_add(entries.size(), std::memory_order_relaxed);
   counters.bytes_appended.fetch_add(bytes_written, std::memory_order_relaxed);
   check_invariants();
